@@ -1,0 +1,91 @@
+// swift-tools-version:6.0
+// The Management Presence Server. Targets are layers; dependencies only point down:
+//   C system libraries -> one Swift wrapper each -> pure protocol logic and transport
+//   -> services (tunnel manager, AMT service layer, web/REST) -> the app -> executables.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "mps",
+    products: [
+        .executable(name: "mps", targets: ["mps"]),
+        .executable(name: "amt-sim", targets: ["amt-sim"]),
+    ],
+    targets: [
+        // C libraries from Debian, one system-library target each (one shim.h each).
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+
+        // Thin Swift wrappers: the only importers of their C module.
+        .target(name: "Logging", swiftSettings: swiftSettings),
+        .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "PasswordHash", dependencies: ["CArgon2"], swiftSettings: swiftSettings),
+
+        // Transport and pure protocol logic (no I/O in APF, HTTP, WSMAN).
+        .target(name: "NetCore", dependencies: ["Crypto", "Logging"], swiftSettings: swiftSettings),
+        .target(name: "APF", swiftSettings: swiftSettings),
+        .target(name: "HTTP", dependencies: ["Crypto"], swiftSettings: swiftSettings),
+        .target(name: "WSMAN", dependencies: ["Crypto", "HTTP"], swiftSettings: swiftSettings),
+        .target(name: "Config", swiftSettings: swiftSettings),
+
+        // Storage and services.
+        .target(
+            name: "Store", dependencies: ["SQLite", "Crypto", "PasswordHash", "Logging"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Tunnel", dependencies: ["NetCore", "APF", "Store", "Crypto", "Logging"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "AMT", dependencies: ["Tunnel", "WSMAN", "HTTP", "Store", "Logging"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Web",
+            dependencies: ["NetCore", "HTTP", "AMT", "Tunnel", "Store", "Crypto", "Logging"],
+            swiftSettings: swiftSettings),
+
+        // The application: configuration, certificates, wiring, demo mode.
+        .target(
+            name: "MPSServer",
+            dependencies: [
+                "Config", "Crypto", "Store", "NetCore", "Tunnel", "AMT", "Web", "Logging",
+                "Simulator",
+            ],
+            swiftSettings: swiftSettings),
+
+        // The device simulator: device side of APF, WS-MAN with strict Digest.
+        .target(
+            name: "Simulator",
+            dependencies: ["NetCore", "APF", "HTTP", "WSMAN", "Crypto", "Logging"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings),
+
+        .executableTarget(name: "mps", dependencies: ["MPSServer"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "amt-sim", dependencies: ["Simulator"], swiftSettings: swiftSettings),
+
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "Crypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "APFTests", dependencies: ["APF"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WSMANTests", dependencies: ["WSMAN", "HTTP", "Crypto"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StoreTests", dependencies: ["Store", "SQLite", "PasswordHash", "Crypto"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["MPSServer", "Simulator", "NetCore", "HTTP", "Crypto", "Store"],
+            swiftSettings: swiftSettings),
+    ]
+)

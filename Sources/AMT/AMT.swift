@@ -1,0 +1,1 @@
+// The AMT module. See ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// The APF module. See ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// The HTTP module. See ARCHITECTURE.md.

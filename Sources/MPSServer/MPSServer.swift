@@ -1,0 +1,1 @@
+// The MPSServer module. See ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// The NetCore module. See ARCHITECTURE.md.

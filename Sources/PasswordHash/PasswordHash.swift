@@ -1,0 +1,1 @@
+// The PasswordHash module. See ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// The SQLite module. See ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// The Tunnel module. See ARCHITECTURE.md.

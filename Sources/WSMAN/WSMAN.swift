@@ -1,0 +1,1 @@
+// The WSMAN module. See ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// The Web module. See ARCHITECTURE.md.

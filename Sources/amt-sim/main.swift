@@ -1,0 +1,1 @@
+print("amt-sim: not yet wired")

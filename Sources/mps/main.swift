@@ -1,0 +1,1 @@
+print("mps: not yet wired")
