@@ -1,1 +1,6 @@
-print("mps: not yet wired")
+import Foundation
+import MPSServer
+
+let status = await CommandLineTool.main(
+    arguments: CommandLine.arguments, environment: ProcessInfo.processInfo.environment)
+exit(status)

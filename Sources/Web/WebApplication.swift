@@ -1,0 +1,120 @@
+internal import Foundation
+public import HTTP
+internal import Logging
+
+/// Checks an API key presented in `X-MPS-API-Key`; returns the key's name when valid.
+public protocol APIKeyVerifier: Sendable {
+    func verify(apiKey: String) async -> String?
+}
+
+/// The web application: security headers on every response, authentication, routing, and the
+/// mapping of thrown errors to responses. Details of unexpected errors go to the log only.
+public struct WebApplication: Sendable {
+    public var router: Router
+    public var publicPaths: Set<String>
+    public var apiKeys: any APIKeyVerifier
+    public var secure: Bool
+    public var staticFiles: StaticFiles?
+
+    public init(router: Router, apiKeys: any APIKeyVerifier, secure: Bool,
+                publicPaths: Set<String> = [], staticFiles: StaticFiles? = nil) {
+        self.staticFiles = staticFiles
+        self.router = router
+        self.apiKeys = apiKeys
+        self.secure = secure
+        self.publicPaths = publicPaths
+    }
+
+    public func respond(_ context: RequestContext) async -> HTTPResponse {
+        var response = await self.route(context)
+        self.addSecurityHeaders(&response)
+        return response
+    }
+
+    private func route(_ context: RequestContext) async -> HTTPResponse {
+        var context = context
+        let request = context.request
+        switch self.router.match(method: request.method, path: request.path) {
+        case .notFound:
+            if request.method == "GET" || request.method == "HEAD",
+                let file = self.staticFiles?.response(for: request.path)
+            {
+                return file
+            }
+            return APIError.notFound("Not Found").response
+        case .methodNotAllowed(let allowed):
+            var r = APIError(status: 405, message: "Method Not Allowed").response
+            r.headers.replace("Allow", allowed.joined(separator: ", "))
+            return r
+        case .found(let handler, let parameters):
+            context.parameters = parameters
+            if !self.isPublic(request.path) {
+                guard let principal = await self.authenticate(request) else {
+                    context.logger.notice("unauthenticated api request",
+                                          metadata: ["http.path": request.path])
+                    return APIError.unauthorized.response
+                }
+                context.principal = principal
+            }
+            do {
+                return try await handler(context)
+            } catch let error as APIError {
+                return error.response
+            } catch {
+                context.logger.error("unhandled error in route",
+                                     metadata: ["http.path": request.path, "error": "\(error)"])
+                return APIError(status: 500, message: "Internal Server Error").response
+            }
+        }
+    }
+
+    private func isPublic(_ path: String) -> Bool {
+        self.publicPaths.contains(path.lowercased())
+    }
+
+    private func authenticate(_ request: HTTPRequest) async -> Principal? {
+        if let key = request.headers["X-MPS-API-Key"], let name = await self.apiKeys.verify(apiKey: key) {
+            return .apiKey(name: name)
+        }
+        // TODO(#4): bearer tokens from POST /api/v1/authorize and browser sessions.
+        return nil
+    }
+
+    private func addSecurityHeaders(_ response: inout HTTPResponse) {
+        let h: [(String, String)] = [
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "no-referrer"),
+            ("X-Frame-Options", "DENY"),
+            ("Content-Security-Policy",
+             "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+            ("Cache-Control", "no-store"),
+        ]
+        for (name, value) in h where response.headers[name] == nil {
+            response.headers.replace(name, value)
+        }
+        if self.secure {
+            response.headers.replace("Strict-Transport-Security", "max-age=31536000")
+        }
+    }
+}
+
+extension HTTPResponse {
+    /// A JSON response from a `JSONValue`.
+    public static func jsonValue(_ status: Int, _ value: JSONValue) -> HTTPResponse {
+        var response = HTTPResponse(status: status)
+        response.headers.replace("Content-Type", "application/json; charset=utf-8")
+        response.body = value.serialized()
+        return response
+    }
+
+    /// A JSON response from any Encodable value.
+    public static func jsonEncoded(_ status: Int, _ value: some Encodable) -> HTTPResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        var response = HTTPResponse(status: status)
+        response.headers.replace("Content-Type", "application/json; charset=utf-8")
+        response.body = Array((try? encoder.encode(value)) ?? Data("null".utf8))
+        return response
+    }
+}
