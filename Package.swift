@@ -23,6 +23,8 @@ let package = Package(
             name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(
             name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        // Linux syscalls missing from the toolchain's Glibc module (epoll, eventfd, accept4).
+        .systemLibrary(name: "CLinux"),
 
         // Thin Swift wrappers: the only importers of their C module.
         .target(name: "Logging", swiftSettings: swiftSettings),
@@ -31,7 +33,7 @@ let package = Package(
         .target(name: "PasswordHash", dependencies: ["CArgon2"], swiftSettings: swiftSettings),
 
         // Transport and pure protocol logic (no I/O in APF, HTTP, WSMAN).
-        .target(name: "NetCore", dependencies: ["Crypto", "Logging"], swiftSettings: swiftSettings),
+        .target(name: "NetCore", dependencies: ["CLinux", "Crypto", "Logging"], swiftSettings: swiftSettings),
         .target(name: "APF", swiftSettings: swiftSettings),
         .target(name: "HTTP", dependencies: ["Crypto"], swiftSettings: swiftSettings),
         .target(name: "WSMAN", dependencies: ["Crypto", "HTTP"], swiftSettings: swiftSettings),

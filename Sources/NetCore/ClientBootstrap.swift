@@ -1,0 +1,54 @@
+internal import CLinux
+public import Crypto
+internal import Glibc
+
+/// Outgoing connections.
+public enum ClientBootstrap {
+    /// Starts a non-blocking connect to a numeric `host` (IPv4, IPv6 or "localhost") and, when
+    /// `tls` is given, the TLS client handshake with SNI `serverName` (also the name checked
+    /// when the context verifies peers). Loop thread only. The outcome arrives through the
+    /// handler: `connectionActive`, or `connectionClosed(error)`, never from inside this call.
+    /// Connect plus handshake must finish within `timeout` (`NetError.connectTimeout` /
+    /// `.handshakeTimeout` otherwise).
+    @discardableResult
+    public static func connect(
+        host: String, port: Int, tls: TLSContext?, serverName: String?,
+        on loop: EventLoop, handler: any ConnectionHandler, timeout: Duration = .seconds(30)
+    ) -> Connection {
+        precondition(loop.inEventLoop, "ClientBootstrap.connect called off the loop thread")
+        var fd: Int32 = -1
+        var remote = "\(host):\(port)"
+        do {
+            let address = try SocketAddress(host: host, port: port)
+            remote = address.description
+            fd = try Socket.makeTCP(family: address.family)
+            Socket.setNoDelay(fd)
+            let session = try tls.map { try TLSSession(context: $0, fileDescriptor: fd, serverName: serverName) }
+            let result = address.withSockaddr { pointer, length in Glibc.connect(fd, pointer, length) }
+            if result != 0 {
+                let code = mps_errno()
+                // EINTR: the connect goes on asynchronously, exactly like EINPROGRESS.
+                if code != EINPROGRESS && code != EINTR { throw NetError(function: "connect", errno: code) }
+            }
+            let connection = Connection(
+                loop: loop, fd: fd, remoteAddress: remote, state: .connecting, tls: session)
+            connection.handler = handler
+            connection.token = try loop.register(connection, fd: fd, events: EPOLLOUT.rawValue)
+            connection.registeredEvents = EPOLLOUT.rawValue
+            connection.flags.insert(.registered)
+            connection.timer = loop.schedule(after: timeout) { [weak connection] in
+                connection?.deadlinePassed()
+            }
+            return connection
+        } catch {
+            // Report on the next turn so the caller holds the connection before it closes.
+            let connection = Connection(loop: loop, fd: fd, remoteAddress: remote, state: .connecting, tls: nil)
+            connection.handler = handler
+            connection.timer = loop.schedule(after: .zero) { [connection] in
+                connection.timer = nil
+                connection.finalize(error)
+            }
+            return connection
+        }
+    }
+}

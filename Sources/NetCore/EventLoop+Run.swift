@@ -1,0 +1,126 @@
+internal import CLinux
+internal import Dispatch
+internal import Glibc
+internal import Synchronization
+
+extension EventLoop {
+    /// The loop thread: wait for events, then run due timers, queued tasks and TLS re-reads.
+    func threadMain(started: DispatchSemaphore) {
+        pthread_detach(pthread_self())
+        self.threadID.store(pthread_self(), ordering: .relaxed)
+        started.signal()
+        let capacity = Self.maxEvents
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: Int(capacity))
+        defer { events.deallocate() }
+
+        while let timeout = self.nextTimeout() {
+            let count = epoll_wait(self.epollFD, events, capacity, timeout)
+            if count < 0 {
+                let code = mps_errno()
+                precondition(code == EINTR, "epoll_wait failed: errno \(code)")
+                continue
+            }
+            for index in 0..<Int(count) {
+                self.dispatch(events + index)
+            }
+            self.runTimers()
+            self.runTasks()
+            self.runReadAgain()
+        }
+        self.closeEverything()
+        self.threadID.store(0, ordering: .relaxed)
+        self.finished.leave()
+    }
+
+    /// Milliseconds to wait in epoll_wait (-1 = no limit), or nil when shutdown was requested.
+    private func nextTimeout() -> Int32? {
+        let state = self.tasks.withLock { queue -> (stop: Bool, busy: Bool) in
+            if queue.stopRequested { return (true, true) }
+            if !queue.tasks.isEmpty { return (false, true) }
+            // About to sleep: the next remote execute must write the eventfd.
+            queue.wakePending = false
+            return (false, false)
+        }
+        if state.stop { return nil }
+        if state.busy || !self.readAgain.isEmpty { return 0 }
+        guard let next = self.timers.first else { return -1 }
+        let remaining = next.deadline - self.now
+        if remaining <= .zero { return 0 }
+        let (seconds, attoseconds) = remaining.components
+        // Round up so a timer never wakes the loop just before its deadline.
+        let millis = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int32(clamping: millis)
+    }
+
+    private func dispatch(_ event: UnsafePointer<epoll_event>) {
+        let data = mps_epoll_event_data(event)
+        let bits = mps_epoll_event_events(event)
+        let token = UInt32(truncatingIfNeeded: data >> 32)
+        let fd = Int(UInt32(truncatingIfNeeded: data))
+        if token == UInt32.max {
+            var counter: UInt64 = 0
+            _ = Glibc.read(self.wakeFD, &counter, 8)
+            return
+        }
+        // A descriptor closed earlier in this batch (and maybe reused) has another token.
+        guard fd < self.slots.count, self.slots[fd].token == token, let object = self.slots[fd].object
+        else { return }
+        object.handleEvents(bits)
+    }
+
+    private func runTimers() {
+        guard !self.timers.isEmpty else { return }
+        let now = self.now
+        // Timers scheduled by these bodies wait for the next turn, even with a zero delay.
+        let newest = self.timerSequence
+        while let top = self.timers.first, top.deadline <= now, top.sequence <= newest {
+            _ = self.timers.popFirst()
+            let body = top.body
+            top.body = nil
+            body?()
+        }
+    }
+
+    private func runTasks() {
+        let batch = self.tasks.withLock { queue -> [@Sendable () -> Void] in
+            let batch = queue.tasks
+            queue.tasks = []
+            return batch
+        }
+        for task in batch { task() }
+    }
+
+    private func runReadAgain() {
+        guard !self.readAgain.isEmpty else { return }
+        let batch = self.readAgain
+        self.readAgain = []
+        for connection in batch { connection.readAgainNow() }
+    }
+
+    /// Shutdown: close all descriptors (their handlers hear connectionClosed), run the tasks
+    /// queued so far (a task may register something new: close that too), then refuse tasks.
+    private func closeEverything() {
+        var rounds = 0
+        while true {
+            rounds += 1
+            let objects = self.slots.compactMap(\.object)
+            self.slots = []
+            for object in objects { object.closeForShutdown() }
+            self.readAgain = []
+            let force = rounds >= 100
+            let batch = self.tasks.withLock { queue -> [@Sendable () -> Void] in
+                let batch = queue.tasks
+                queue.tasks = []
+                if batch.isEmpty || force { queue.closed = true }
+                return batch
+            }
+            for task in batch { task() }
+            if batch.isEmpty || force { break }
+        }
+        for object in self.slots.compactMap(\.object) { object.closeForShutdown() }
+        self.slots = []
+        self.timers.removeAll()
+        closeDescriptor(self.wakeFD)
+        closeDescriptor(self.epollFD)
+    }
+}

@@ -1,0 +1,213 @@
+internal import CLinux
+internal import Dispatch
+internal import Glibc
+internal import Synchronization
+
+/// Something registered with a loop's epoll: a connection or a listening socket.
+protocol Selectable: AnyObject {
+    /// Handles readiness bits from epoll (EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP).
+    func handleEvents(_ events: UInt32)
+    /// The loop is stopping: close now, without touching the epoll set.
+    func closeForShutdown()
+}
+
+/// One thread running epoll: it owns connections, listening sockets, timers and a task queue.
+///
+/// `@unchecked Sendable` because only three members are touched from other threads: `name`
+/// and the descriptors (immutable lets), and `tasks`, a `Mutex`. `execute` and `submit` are
+/// the only ways in from another thread; they push onto `tasks` and write the eventfd.
+/// Everything else (`slots`, `timers`, `readBuffer`, `readAgain`) is confined to the loop's
+/// own thread; public members that need it check `inEventLoop` with a precondition. After
+/// `shutdown()` the thread has stopped, every registered descriptor is closed and `execute`
+/// drops tasks (`submit` throws `NetError.eventLoopShutDown`).
+public final class EventLoop: @unchecked Sendable {
+    public let name: String
+    let epollFD: Int32
+    let wakeFD: Int32
+    let threadID = Atomic<UInt>(0)
+    let finished = DispatchGroup()
+
+    struct TaskQueue {
+        var tasks: [@Sendable () -> Void] = []
+        /// A remote `execute` has written the eventfd since the loop last went to sleep.
+        var wakePending = false
+        var stopRequested = false
+        var closed = false
+    }
+    let tasks = Mutex(TaskQueue())
+
+    // Loop-confined state.
+    struct Slot {
+        var token: UInt32 = 0
+        var object: (any Selectable)?
+    }
+    var slots: [Slot] = []
+    private var nextToken: UInt32 = 0
+    var timers = TimerHeap()
+    var timerSequence: UInt64 = 0
+    /// Connections whose TLS session may hold decrypted bytes no socket event will announce.
+    var readAgain: [Connection] = []
+    /// The one read buffer of this loop, shared by all its connections (never per connection).
+    let readBuffer: UnsafeMutableRawBufferPointer
+    static let readBufferSize = 64 * 1024
+    static let maxEvents: Int32 = 256
+
+    /// Starts a loop thread named `name` (epoll + eventfd).
+    public init(name: String) throws {
+        Self.ignoreSIGPIPE
+        self.name = name
+        self.epollFD = try systemCall("epoll_create1") { epoll_create1(Int32(EPOLL_CLOEXEC)) }
+        do {
+            self.wakeFD = try systemCall("eventfd") { mps_eventfd_nonblocking() }
+        } catch {
+            closeDescriptor(self.epollFD)
+            throw error
+        }
+        self.readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
+        var event = epoll_event()
+        mps_epoll_event_set(&event, EPOLLIN.rawValue, UInt64(UInt32.max) << 32)
+        _ = epoll_ctl(self.epollFD, EPOLL_CTL_ADD, self.wakeFD, &event)
+
+        self.finished.enter()
+        let started = DispatchSemaphore(value: 0)
+        let box = Unmanaged.passRetained(ThreadStart(loop: self, started: started))
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { raw in
+            let start = Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue()
+            start.loop.threadMain(started: start.started)
+            return nil
+        }, box.toOpaque())
+        if rc != 0 {
+            box.release()
+            closeDescriptor(self.wakeFD)
+            closeDescriptor(self.epollFD)
+            self.readBuffer.deallocate()
+            throw NetError(function: "pthread_create", errno: rc)
+        }
+        started.wait()
+    }
+
+    deinit { self.readBuffer.deallocate() }
+
+    private final class ThreadStart {
+        let loop: EventLoop
+        let started: DispatchSemaphore
+        init(loop: EventLoop, started: DispatchSemaphore) {
+            self.loop = loop
+            self.started = started
+        }
+    }
+
+    /// SIGPIPE would kill the process when a peer resets mid-write (OpenSSL writes with
+    /// write(2), not send(MSG_NOSIGNAL)); ignore it once per process.
+    private static let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
+    /// True on this loop's own thread.
+    public var inEventLoop: Bool { pthread_self() == self.threadID.load(ordering: .relaxed) }
+
+    /// The loop's clock.
+    public var now: ContinuousClock.Instant { ContinuousClock.now }
+
+    /// Runs `task` on the loop thread, after the tasks queued before it (FIFO). Any thread.
+    /// Dropped silently once the loop has shut down.
+    public func execute(_ task: @escaping @Sendable () -> Void) {
+        _ = self.enqueue(task)
+    }
+
+    /// Queues `task`; false (task not queued) when the loop has shut down.
+    func enqueue(_ task: @escaping @Sendable () -> Void) -> Bool {
+        let local = self.inEventLoop
+        let (accepted, wake) = self.tasks.withLock { queue -> (Bool, Bool) in
+            if queue.closed { return (false, false) }
+            queue.tasks.append(task)
+            if local || queue.wakePending { return (true, false) }
+            queue.wakePending = true
+            return (true, true)
+        }
+        if wake { self.wake() }
+        return accepted
+    }
+
+    /// Runs `body` on the loop and returns its result (or error) to an async caller.
+    public func submit<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let queued = self.enqueue {
+                do {
+                    continuation.resume(returning: try body())
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            if !queued { continuation.resume(throwing: NetError.eventLoopShutDown) }
+        }
+    }
+
+    /// Calls `body` once after `delay` on the loop thread. Loop thread only.
+    public func schedule(after delay: Duration, _ body: @escaping () -> Void) -> Timer {
+        precondition(self.inEventLoop, "EventLoop.schedule called off the loop thread")
+        self.timerSequence &+= 1
+        let timer = Timer(loop: self, deadline: self.now + delay, sequence: self.timerSequence, body: body)
+        self.timers.insert(timer)
+        return timer
+    }
+
+    /// Closes every connection and listener of this loop, runs the tasks already queued,
+    /// and stops the thread. Waits for the thread to finish unless called on it. Idempotent.
+    public func shutdown() {
+        let wake = self.tasks.withLock { queue -> Bool in
+            if queue.stopRequested || queue.closed { return false }
+            queue.stopRequested = true
+            return true
+        }
+        if self.inEventLoop { return }
+        if wake { self.wake() }
+        self.finished.wait()
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = Glibc.write(self.wakeFD, &one, 8)
+    }
+
+    // MARK: - Registration (loop thread)
+
+    /// Adds `fd` to the epoll set; returns the token that tags its events.
+    func register(_ object: any Selectable, fd: Int32, events: UInt32) throws(NetError) -> UInt32 {
+        precondition(self.inEventLoop)
+        self.nextToken = self.nextToken == UInt32.max - 1 ? 1 : self.nextToken + 1
+        let token = self.nextToken
+        var event = epoll_event()
+        mps_epoll_event_set(&event, events, Self.data(fd: fd, token: token))
+        try systemCall("epoll_ctl") { epoll_ctl(self.epollFD, EPOLL_CTL_ADD, fd, &event) }
+        let index = Int(fd)
+        if index >= self.slots.count {
+            self.slots.append(contentsOf: repeatElement(Slot(), count: index + 1 - self.slots.count))
+        }
+        self.slots[index] = Slot(token: token, object: object)
+        return token
+    }
+
+    func modify(fd: Int32, token: UInt32, events: UInt32) {
+        var event = epoll_event()
+        mps_epoll_event_set(&event, events, Self.data(fd: fd, token: token))
+        // Fails only for a descriptor we already closed, which never stays registered.
+        _ = epoll_ctl(self.epollFD, EPOLL_CTL_MOD, fd, &event)
+    }
+
+    /// Removes `fd` from the epoll set and the slot table (call before closing it).
+    func deregister(fd: Int32, token: UInt32) {
+        let index = Int(fd)
+        guard index < self.slots.count, self.slots[index].token == token else { return }
+        self.slots[index] = Slot()
+        _ = epoll_ctl(self.epollFD, EPOLL_CTL_DEL, fd, nil)
+    }
+
+    private static func data(fd: Int32, token: UInt32) -> UInt64 {
+        UInt64(token) << 32 | UInt64(UInt32(bitPattern: fd))
+    }
+
+    /// A connection whose TLS session still holds decrypted bytes: read it again next turn.
+    func scheduleReadAgain(_ connection: Connection) {
+        self.readAgain.append(connection)
+    }
+}

@@ -1,1 +1,0 @@
-// The NetCore module. See ARCHITECTURE.md.
