@@ -51,7 +51,7 @@ public struct CIRAServerSession: Sendable {
     /// Starts a session at TLS accept time `now`.
     public init(configuration: CIRAServerConfiguration = .init(), now: Instant) {
         self.configuration = configuration
-        self.lastInbound = now
+        self.lastInbound = max(self.lastInbound, now)
         self.handshakeDeadline = now + configuration.handshakeTimeout
     }
 
@@ -83,7 +83,7 @@ public struct CIRAServerSession: Sendable {
     /// A message decoded from the device.
     public mutating func received(_ message: APFMessage, now: Instant) -> [CIRAServerAction] {
         guard self.state != .closed else { return [] }
-        self.lastInbound = now
+        self.lastInbound = max(self.lastInbound, now)
         if self.isAwaitingLookup {
             guard self.deferred.count < self.configuration.maxDeferredMessages else {
                 return self.fail(.protocolError, "too many messages during a lookup")

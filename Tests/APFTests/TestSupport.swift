@@ -99,3 +99,49 @@ func sent(_ actions: [CIRAServerAction]) -> [APFMessage] {
 func closes(_ actions: [CIRAServerAction]) -> Bool {
     actions.contains { if case .close = $0 { true } else { false } }
 }
+
+/// A server session at a fixed start instant, with helpers for relative time.
+struct ServerHarness {
+    let t0 = ContinuousClock.now
+    var session: CIRAServerSession
+
+    init(configuration: CIRAServerConfiguration = .init()) {
+        self.session = CIRAServerSession(configuration: configuration, now: self.t0)
+    }
+
+    func at(_ seconds: Double) -> ContinuousClock.Instant {
+        self.t0 + .milliseconds(Int64(seconds * 1000))
+    }
+
+    mutating func receive(_ message: APFMessage, at seconds: Double = 0) -> [CIRAServerAction] {
+        self.session.received(message, now: self.at(seconds))
+    }
+
+    mutating func tick(at seconds: Double) -> [CIRAServerAction] {
+        self.session.tick(now: self.at(seconds))
+    }
+
+    /// Runs V1..V4 with both lookups succeeding, the pfwd service, and the given forwards.
+    mutating func authenticate(ports: [UInt32] = amtPorts, at seconds: Double = 0) {
+        _ = self.receive(
+            .protocolVersion(major: 1, minor: 0, trigger: 4, uuid: testUUID), at: seconds)
+        _ = self.session.allowlistChecked(known: true, now: self.at(seconds))
+        _ = self.receive(.serviceRequest(APFConstants.authService), at: seconds)
+        _ = self.receive(authRequest, at: seconds)
+        _ = self.session.credentialsChecked(valid: true, now: self.at(seconds))
+        _ = self.receive(.serviceRequest(APFConstants.portForwardingService), at: seconds)
+        for port in ports { _ = self.receive(forward(port), at: seconds) }
+        precondition(self.session.state == .authenticated)
+    }
+
+    /// Opens a channel to `port` and confirms it with the device id and window given.
+    mutating func openConfirmed(
+        port: UInt32 = 16992, deviceID: UInt32 = 1, window: UInt32 = 32768, at seconds: Double = 0
+    ) throws -> ChannelID {
+        let (id, _) = try self.session.openChannel(port: port, now: self.at(seconds))
+        _ = self.receive(
+            .channelOpenConfirmation(recipient: id.rawValue, sender: deviceID, initialWindow: window),
+            at: seconds)
+        return id
+    }
+}
