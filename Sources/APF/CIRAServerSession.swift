@@ -51,7 +51,7 @@ public struct CIRAServerSession: Sendable {
     /// Starts a session at TLS accept time `now`.
     public init(configuration: CIRAServerConfiguration = .init(), now: Instant) {
         self.configuration = configuration
-        self.lastInbound = max(self.lastInbound, now)
+        self.lastInbound = now
         self.handshakeDeadline = now + configuration.handshakeTimeout
     }
 
