@@ -130,7 +130,7 @@ import Testing
 
     /// A udp-send-to payload beyond a datagram is fatal; a valid one consumes exactly 70 bytes.
     @Test func boundsUdpSendTo() throws {
-        let v24 = vectors.first { $0.name == "V24 udp-send-to" }!.bytes
+        let v24 = vectorBytes("V24")
         let stream = v24 + hex("d012345678")
         let messages = try decodeAll(stream, role: .server, feeding: .byteByByte)
         #expect(messages.count == 2)

@@ -130,6 +130,11 @@ let vectors: [Vector] = [
         roles: [.server]),
 ]
 
+/// The bytes of the spec vector whose name starts with `prefix` and a space.
+func vectorBytes(_ prefix: String) -> [UInt8] {
+    vectors.first { $0.name.hasPrefix(prefix + " ") }!.bytes
+}
+
 @Suite struct APFMessageCodingTests {
     /// Each vector's value encodes to exactly the bytes of spec §10.
     @Test(arguments: vectors)
