@@ -50,7 +50,8 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
                 throw CertificateError(.invalidDER, detail: "unreadable public key")
             }
             self.publicKeyFingerprint = Hash.sha256(
-                try derEncode("i2d_PUBKEY") { i2d_PUBKEY(publicKey, $0) })
+                try derEncode("i2d_PUBKEY") { i2d_PUBKEY(publicKey, $0) }
+            )
         } catch let error as CertificateError {
             ERR_clear_error()
             X509_free(pointer)
@@ -96,7 +97,9 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
     /// - Throws: `.invalidPEM` if there is none, or the first block that does not parse.
     public static func chain(pem: String) throws(CertificateError) -> [Certificate] {
         let blocks = try PEM.decode(pem).filter { $0.label == "CERTIFICATE" }
-        guard !blocks.isEmpty else { throw CertificateError(.invalidPEM, detail: "no CERTIFICATE block") }
+        guard !blocks.isEmpty else {
+            throw CertificateError(.invalidPEM, detail: "no CERTIFICATE block")
+        }
         var chain: [Certificate] = []
         for block in blocks { chain.append(try Certificate(der: block.der)) }
         return chain
@@ -133,7 +136,8 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
     /// True if the certificate names `host` in its SAN (or, with no DNS/IP SAN, in its CN).
     public func matches(host: String) -> Bool {
         if self.subjectAltNames.isEmpty {
-            return self.subjectCommonName.map { SubjectAltName.dns($0).matches(host: host) } ?? false
+            return self.subjectCommonName.map { SubjectAltName.dns($0).matches(host: host) }
+                ?? false
         }
         return self.subjectAltNames.contains { $0.matches(host: host) }
     }
@@ -173,7 +177,9 @@ private func commonName(_ name: OpaquePointer?) -> String? {
 }
 
 /// The content octets of a DER INTEGER as OpenSSL re-encodes it.
-private func integerContents(_ integer: UnsafePointer<ASN1_INTEGER>?) throws(CertificateError) -> [UInt8] {
+private func integerContents(_ integer: UnsafePointer<ASN1_INTEGER>?) throws(CertificateError)
+    -> [UInt8]
+{
     guard let integer else { throw CertificateError(.invalidDER, detail: "missing serial number") }
     let encoded: [UInt8]
     do {
@@ -192,7 +198,9 @@ private func integerContents(_ integer: UnsafePointer<ASN1_INTEGER>?) throws(Cer
     return Array(encoded[header...])
 }
 
-private func date(_ time: UnsafePointer<ASN1_TIME>?, _ field: String) throws(CertificateError) -> Date {
+private func date(_ time: UnsafePointer<ASN1_TIME>?, _ field: String) throws(CertificateError)
+    -> Date
+{
     var parts = tm()
     guard let time, ASN1_TIME_to_tm(time, &parts) == 1 else {
         ERR_clear_error()

@@ -35,23 +35,37 @@ public enum CertificateAuthority {
     ) throws(CertificateError) -> Certificate {
         try requireRSA(key, role: "root")
         guard (1...maximumRootValidityYears).contains(validityYears) else {
-            throw CertificateError(.invalidParameter, detail: "root validity \(validityYears) years")
+            throw CertificateError(
+                .invalidParameter,
+                detail: "root validity \(validityYears) years"
+            )
         }
         let commonName = "\(commonNamePrefix)-\(hex(key.publicKeyFingerprint.prefix(3)))"
         try requireAttribute(commonName, "common name")
         if let organization { try requireAttribute(organization, "organization") }
         if let country {
-            let isCode = country.utf8.count == 2
-                && country.utf8.allSatisfy { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0 & 0xdf) }
-            guard isCode else { throw CertificateError(.invalidName, detail: "country must be two letters") }
+            let isCode =
+                country.utf8.count == 2
+                && country.utf8.allSatisfy {
+                    (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0 & 0xdf)
+                }
+            guard isCode else {
+                throw CertificateError(.invalidName, detail: "country must be two letters")
+            }
         }
 
         let builder = try X509Builder()
         try builder.setSerial(CertificateSerial.random())
         try builder.setSubject(
-            commonName: commonName, organization: organization, country: country, selfIssued: true)
+            commonName: commonName,
+            organization: organization,
+            country: country,
+            selfIssued: true
+        )
         try builder.setValidity(
-            notBefore: now - day, notAfter: now + TimeInterval(validityYears) * 365 * day)
+            notBefore: now - day,
+            notAfter: now + TimeInterval(validityYears) * 365 * day
+        )
         try builder.setPublicKey(key)
         try builder.addExtension(NID_basic_constraints, "critical,CA:TRUE", issuer: nil)
         try builder.addExtension(NID_key_usage, "critical,keyCertSign,cRLSign", issuer: nil)
@@ -87,9 +101,14 @@ public enum CertificateAuthority {
     ) throws(CertificateError) -> Certificate {
         try requireRSA(key, role: "server")
         guard (1...maximumServerValidityDays).contains(validityDays) else {
-            throw CertificateError(.invalidParameter, detail: "server validity \(validityDays) days")
+            throw CertificateError(
+                .invalidParameter,
+                detail: "server validity \(validityDays) days"
+            )
         }
-        guard issuer.isCA else { throw CertificateError(.invalidParameter, detail: "issuer is not a CA") }
+        guard issuer.isCA else {
+            throw CertificateError(.invalidParameter, detail: "issuer is not a CA")
+        }
         guard issuer.matches(issuerKey) else {
             throw CertificateError(.keyMismatch, detail: "issuer key does not belong to the issuer")
         }
@@ -106,33 +125,55 @@ public enum CertificateAuthority {
 
         let builder = try X509Builder()
         try builder.setSerial(CertificateSerial.random())
-        try builder.setSubject(commonName: commonName, organization: nil, country: nil, selfIssued: false)
+        try builder.setSubject(
+            commonName: commonName,
+            organization: nil,
+            country: nil,
+            selfIssued: false
+        )
         try builder.setIssuer(issuer)
         let notAfter = min(now + TimeInterval(validityDays) * day, issuer.notAfter)
         try builder.setValidity(notBefore: now - day, notAfter: notAfter)
         try builder.setPublicKey(key)
         try builder.addExtension(NID_basic_constraints, "CA:FALSE", issuer: issuer)
-        try builder.addExtension(NID_key_usage, "critical,digitalSignature,keyEncipherment", issuer: issuer)
+        try builder.addExtension(
+            NID_key_usage,
+            "critical,digitalSignature,keyEncipherment",
+            issuer: issuer
+        )
         try builder.addExtension(NID_ext_key_usage, "serverAuth", issuer: issuer)
         try builder.addExtension(NID_subject_key_identifier, "hash", issuer: issuer)
         try builder.addExtension(NID_authority_key_identifier, "keyid:always", issuer: issuer)
         try builder.addSubjectAltNames(names)
         let server = try builder.sign(with: issuerKey, sha384: false)
         guard server.verify(signedBy: issuer) else {
-            throw CertificateError(.chainDoesNotVerify, detail: "new server certificate does not verify")
+            throw CertificateError(
+                .chainDoesNotVerify,
+                detail: "new server certificate does not verify"
+            )
         }
         return server
     }
 
     private static func requireRSA(_ key: PrivateKey, role: String) throws(CertificateError) {
         guard key.isRSA, key.bitCount >= 2048 else {
-            throw CertificateError(.unsupportedKey, detail: "\(role) key must be RSA of 2048 bits or more")
+            throw CertificateError(
+                .unsupportedKey,
+                detail: "\(role) key must be RSA of 2048 bits or more"
+            )
         }
     }
 
     /// X.520 caps CN and O at 64 characters; we also refuse control characters.
     private static func requireAttribute(_ value: String, _ what: String) throws(CertificateError) {
-        let ok = (1...64).contains(value.count) && !value.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
-        guard ok else { throw CertificateError(.invalidName, detail: "\(what) must be 1–64 printable characters") }
+        let ok =
+            (1...64).contains(value.count)
+            && !value.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
+        guard ok else {
+            throw CertificateError(
+                .invalidName,
+                detail: "\(what) must be 1–64 printable characters"
+            )
+        }
     }
 }

@@ -22,7 +22,9 @@ public struct CertificateFiles: Sendable, Equatable {
     }
 
     /// All four files, in the order we write them.
-    public var all: [URL] { [self.rootKey, self.rootCertificate, self.serverKey, self.serverCertificate] }
+    public var all: [URL] {
+        [self.rootKey, self.rootCertificate, self.serverKey, self.serverCertificate]
+    }
 
     /// True if something (file, directory, dangling link) exists at `url`.
     static func exists(_ url: URL) -> Bool {
@@ -41,8 +43,10 @@ public struct CertificateFiles: Sendable, Equatable {
         }
         do {
             try FileManager.default.createDirectory(
-                at: url, withIntermediateDirectories: true,
-                attributes: [.posixPermissions: Int(directoryMode)])
+                at: url,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: Int(directoryMode)]
+            )
         } catch {
             throw CertificateError(.writeFailed, path: url.path, detail: "cannot create directory")
         }
@@ -52,7 +56,13 @@ public struct CertificateFiles: Sendable, Equatable {
     static func readText(_ url: URL) throws(CertificateError) -> String {
         let path = url.path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CertificateError(errno == ENOENT ? .missingFile : .unreadableFile, path: path, detail: errnoText()) }
+        guard fd >= 0 else {
+            throw CertificateError(
+                errno == ENOENT ? .missingFile : .unreadableFile,
+                path: path,
+                detail: errnoText()
+            )
+        }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
@@ -62,16 +72,26 @@ public struct CertificateFiles: Sendable, Equatable {
             throw CertificateError(.unreadableFile, path: path, detail: "not a regular file")
         }
         guard info.st_size <= off_t(PEM.maximumLength) else {
-            throw CertificateError(.unreadableFile, path: path, detail: "larger than \(PEM.maximumLength) bytes")
+            throw CertificateError(
+                .unreadableFile,
+                path: path,
+                detail: "larger than \(PEM.maximumLength) bytes"
+            )
         }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
         var filled = 0
         // Bounded: each pass reads at least one byte or ends the loop.
         while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            let count = bytes.withUnsafeMutableBytes {
+                read(fd, $0.baseAddress! + filled, $0.count - filled)
+            }
             if count < 0, errno == EINTR { continue }
             guard count > 0 else {
-                throw CertificateError(.unreadableFile, path: path, detail: count == 0 ? "file shrank" : errnoText())
+                throw CertificateError(
+                    .unreadableFile,
+                    path: path,
+                    detail: count == 0 ? "file shrank" : errnoText()
+                )
             }
             filled += count
         }
@@ -83,11 +103,16 @@ public struct CertificateFiles: Sendable, Equatable {
     }
 
     /// Writes `text` to `url` through a temporary file created with `mode`, then renames it.
-    static func writeAtomically(_ text: String, to url: URL, mode: mode_t) throws(CertificateError) {
+    static func writeAtomically(_ text: String, to url: URL, mode: mode_t) throws(CertificateError)
+    {
         let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(SecureRandom.hexToken(bytes: 6)).tmp")
+            .appendingPathComponent(
+                ".\(url.lastPathComponent).\(SecureRandom.hexToken(bytes: 6)).tmp"
+            )
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw CertificateError(.writeFailed, path: url.path, detail: errnoText()) }
+        guard fd >= 0 else {
+            throw CertificateError(.writeFailed, path: url.path, detail: errnoText())
+        }
         var ok = false
         defer {
             if !ok { unlink(temporary.path) }
@@ -95,24 +120,35 @@ public struct CertificateFiles: Sendable, Equatable {
         do {
             defer { close(fd) }
             // The umask may have removed bits; it never adds any, so fchmod only restores.
-            guard fchmod(fd, mode) == 0 else { throw CertificateError(.writeFailed, path: url.path, detail: errnoText()) }
+            guard fchmod(fd, mode) == 0 else {
+                throw CertificateError(.writeFailed, path: url.path, detail: errnoText())
+            }
             var bytes = Array(text.utf8)
             defer { cleanse(&bytes) }
             var written = 0
             while written < bytes.count {
-                let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+                let count = bytes.withUnsafeBytes {
+                    write(fd, $0.baseAddress! + written, $0.count - written)
+                }
                 if count < 0, errno == EINTR { continue }
-                guard count > 0 else { throw CertificateError(.writeFailed, path: url.path, detail: errnoText()) }
+                guard count > 0 else {
+                    throw CertificateError(.writeFailed, path: url.path, detail: errnoText())
+                }
                 written += count
             }
-            guard fsync(fd) == 0 else { throw CertificateError(.writeFailed, path: url.path, detail: errnoText()) }
+            guard fsync(fd) == 0 else {
+                throw CertificateError(.writeFailed, path: url.path, detail: errnoText())
+            }
         }
         guard rename(temporary.path, url.path) == 0 else {
             throw CertificateError(.writeFailed, path: url.path, detail: errnoText())
         }
         ok = true
         // Make the rename itself durable.
-        let directory = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let directory = open(
+            url.deletingLastPathComponent().path,
+            O_RDONLY | O_DIRECTORY | O_CLOEXEC
+        )
         if directory >= 0 {
             _ = fsync(directory)
             close(directory)

@@ -52,61 +52,139 @@ public enum CertificateManager {
         let files = CertificateFiles(directory: directory)
         try CertificateFiles.createDirectoryIfNeeded(directory)
         if !files.all.contains(where: CertificateFiles.exists) {
-            return try generateAll(files, commonName: commonName, subjectAltNames: subjectAltNames, now: now)
+            return try generateAll(
+                files,
+                commonName: commonName,
+                subjectAltNames: subjectAltNames,
+                now: now
+            )
         }
+        let (root, rootKey) = try loadRoot(files, now: now)
+        let notes = laxModeNotes(files)
+        let serverKey: PrivateKey
+        let reason: String
+        if !CertificateFiles.exists(files.serverCertificate)
+            && !CertificateFiles.exists(files.serverKey)
+        {
+            serverKey = try generateKey(bits: serverKeyBits)
+            reason = "server certificate files were missing"
+        } else {
+            let (loaded, key) = try loadServer(files, root: root)
+            let why = reissueReason(
+                loaded,
+                commonName: commonName,
+                subjectAltNames: subjectAltNames,
+                now: now
+            )
+            guard let why else {
+                return ServerCertificates(
+                    root: root,
+                    server: loaded,
+                    serverKey: key,
+                    chain: [loaded, root],
+                    generatedAll: false,
+                    regeneratedServer: false,
+                    notes: notes
+                )
+            }
+            serverKey = key
+            reason = why
+        }
+        // Issue before writing anything, so a refused name leaves the directory untouched.
+        let server = try CertificateAuthority.issueServer(
+            commonName: commonName,
+            subjectAltNames: subjectAltNames,
+            key: serverKey,
+            issuer: root,
+            issuerKey: rootKey,
+            now: now
+        )
+        if !CertificateFiles.exists(files.serverKey) {
+            try CertificateFiles.writeAtomically(
+                serverKey.pemPKCS8(),
+                to: files.serverKey,
+                mode: CertificateFiles.keyMode
+            )
+        }
+        try CertificateFiles.writeAtomically(
+            server.pem,
+            to: files.serverCertificate,
+            mode: CertificateFiles.certificateMode
+        )
+        return ServerCertificates(
+            root: root,
+            server: server,
+            serverKey: serverKey,
+            chain: [server, root],
+            generatedAll: false,
+            regeneratedServer: true,
+            notes: notes + ["issued a new server certificate for \(commonName): \(reason)"]
+        )
+    }
+
+    /// The root pair, checked: present together, matching, a self-signed CA, not expired.
+    private static func loadRoot(
+        _ files: CertificateFiles,
+        now: Date
+    ) throws(CertificateError) -> (Certificate, PrivateKey) {
         try requirePair(files.rootCertificate, files.rootKey)
         let root = try load(files.rootCertificate, Certificate.init(pem:))
         let rootKey = try load(files.rootKey, PrivateKey.init(pem:))
         guard root.matches(rootKey) else {
-            throw CertificateError(.keyMismatch, path: files.rootKey.path, detail: "does not match root-cert.pem")
+            throw CertificateError(
+                .keyMismatch,
+                path: files.rootKey.path,
+                detail: "does not match root-cert.pem"
+            )
         }
         guard root.isCA, root.verify(signedBy: root) else {
-            throw CertificateError(.chainDoesNotVerify, path: files.rootCertificate.path, detail: "not a self-signed CA")
+            throw CertificateError(
+                .chainDoesNotVerify,
+                path: files.rootCertificate.path,
+                detail: "not a self-signed CA"
+            )
         }
         guard root.notAfter > now else {
             throw CertificateError(
-                .expired, path: files.rootCertificate.path,
-                detail: "expired \(root.notAfter); devices trust this root, so replace it deliberately")
+                .expired,
+                path: files.rootCertificate.path,
+                detail:
+                    "expired \(root.notAfter); devices trust this root, so replace it deliberately"
+            )
         }
-        var notes = laxModeNotes(files)
-        let serverKey: PrivateKey
-        var reason: String?
-        var server: Certificate?
-        if !CertificateFiles.exists(files.serverCertificate) && !CertificateFiles.exists(files.serverKey) {
-            serverKey = try generateKey(bits: serverKeyBits)
-            try CertificateFiles.writeAtomically(serverKey.pemPKCS8(), to: files.serverKey, mode: CertificateFiles.keyMode)
-            reason = "server certificate files were missing"
-        } else {
-            try requirePair(files.serverCertificate, files.serverKey)
-            let loaded = try load(files.serverCertificate, Certificate.init(pem:))
-            serverKey = try load(files.serverKey, PrivateKey.init(pem:))
-            guard loaded.matches(serverKey) else {
-                throw CertificateError(.keyMismatch, path: files.serverKey.path, detail: "does not match server-cert.pem")
-            }
-            guard loaded.verify(signedBy: root) else {
-                throw CertificateError(
-                    .chainDoesNotVerify, path: files.serverCertificate.path, detail: "not signed by root-cert.pem")
-            }
-            reason = reissueReason(loaded, commonName: commonName, subjectAltNames: subjectAltNames, now: now)
-            if reason == nil { server = loaded }
+        return (root, rootKey)
+    }
+
+    /// The server pair, checked: present together, matching, signed by `root`.
+    private static func loadServer(
+        _ files: CertificateFiles,
+        root: Certificate
+    ) throws(CertificateError) -> (Certificate, PrivateKey) {
+        try requirePair(files.serverCertificate, files.serverKey)
+        let server = try load(files.serverCertificate, Certificate.init(pem:))
+        let serverKey = try load(files.serverKey, PrivateKey.init(pem:))
+        guard server.matches(serverKey) else {
+            throw CertificateError(
+                .keyMismatch,
+                path: files.serverKey.path,
+                detail: "does not match server-cert.pem"
+            )
         }
-        if let reason {
-            let issued = try CertificateAuthority.issueServer(
-                commonName: commonName, subjectAltNames: subjectAltNames, key: serverKey, issuer: root,
-                issuerKey: rootKey, now: now)
-            try CertificateFiles.writeAtomically(
-                issued.pem, to: files.serverCertificate, mode: CertificateFiles.certificateMode)
-            notes.append("issued a new server certificate for \(commonName): \(reason)")
-            server = issued
+        guard server.verify(signedBy: root) else {
+            throw CertificateError(
+                .chainDoesNotVerify,
+                path: files.serverCertificate.path,
+                detail: "not signed by root-cert.pem"
+            )
         }
-        guard let server else { preconditionFailure("server certificate neither loaded nor issued") }
-        return ServerCertificates(
-            root: root, server: server, serverKey: serverKey, chain: [server, root], generatedAll: false,
-            regeneratedServer: reason != nil, notes: notes)
+        return (server, serverKey)
     }
 
     private static func generateAll(
-        _ files: CertificateFiles, commonName: String, subjectAltNames: [SubjectAltName], now: Date
+        _ files: CertificateFiles,
+        commonName: String,
+        subjectAltNames: [SubjectAltName],
+        now: Date
     ) throws(CertificateError) -> ServerCertificates {
         // Validate the name before the slow key generation.
         _ = try SubjectAltName.forHost(commonName)
@@ -114,28 +192,47 @@ public enum CertificateManager {
         let root = try CertificateAuthority.makeRoot(key: rootKey, now: now)
         let serverKey = try generateKey(bits: serverKeyBits)
         let server = try CertificateAuthority.issueServer(
-            commonName: commonName, subjectAltNames: subjectAltNames, key: serverKey, issuer: root,
-            issuerKey: rootKey, now: now)
+            commonName: commonName,
+            subjectAltNames: subjectAltNames,
+            key: serverKey,
+            issuer: root,
+            issuerKey: rootKey,
+            now: now
+        )
         let writes: [(String, URL, mode_t)] = [
             (rootKey.pemPKCS8(), files.rootKey, CertificateFiles.keyMode),
             (root.pem, files.rootCertificate, CertificateFiles.certificateMode),
             (serverKey.pemPKCS8(), files.serverKey, CertificateFiles.keyMode),
             (server.pem, files.serverCertificate, CertificateFiles.certificateMode),
         ]
-        for (text, url, mode) in writes { try CertificateFiles.writeAtomically(text, to: url, mode: mode) }
+        for (text, url, mode) in writes {
+            try CertificateFiles.writeAtomically(text, to: url, mode: mode)
+        }
         return ServerCertificates(
-            root: root, server: server, serverKey: serverKey, chain: [server, root], generatedAll: true,
+            root: root,
+            server: server,
+            serverKey: serverKey,
+            chain: [server, root],
+            generatedAll: true,
             regeneratedServer: false,
-            notes: ["generated a new root \(root.subjectCommonName ?? "") and server certificate for \(commonName)"])
+            notes: [
+                "generated a new root \(root.subjectCommonName ?? "") and server certificate for \(commonName)"
+            ]
+        )
     }
 
     /// Why a loaded server certificate must be reissued, or nil if it is fine.
     static func reissueReason(
-        _ server: Certificate, commonName: String, subjectAltNames: [SubjectAltName], now: Date
+        _ server: Certificate,
+        commonName: String,
+        subjectAltNames: [SubjectAltName],
+        now: Date
     ) -> String? {
         let cnMatches = server.subjectCommonName?.lowercased() == commonName.lowercased()
-        guard cnMatches, server.subjectAltNames.contains(where: { $0.matches(host: commonName) }) else {
-            return "its name \(server.subjectCommonName ?? "(none)") differs from the configured \(commonName)"
+        guard cnMatches, server.subjectAltNames.contains(where: { $0.matches(host: commonName) })
+        else {
+            return
+                "its name \(server.subjectCommonName ?? "(none)") differs from the configured \(commonName)"
         }
         for wanted in subjectAltNames where !server.subjectAltNames.contains(wanted) {
             return "it lacks the subjectAltName \(wanted)"
@@ -148,15 +245,23 @@ public enum CertificateManager {
         for (present, missing) in [(certificate, key), (key, certificate)]
         where CertificateFiles.exists(present) && !CertificateFiles.exists(missing) {
             throw CertificateError(
-                .missingFile, path: missing.path, detail: "\(present.lastPathComponent) exists without it")
+                .missingFile,
+                path: missing.path,
+                detail: "\(present.lastPathComponent) exists without it"
+            )
         }
         if !CertificateFiles.exists(certificate) {
             throw CertificateError(
-                .missingFile, path: certificate.path, detail: "server files exist without the root that signed them")
+                .missingFile,
+                path: certificate.path,
+                detail: "server files exist without the root that signed them"
+            )
         }
     }
 
-    static func load<T>(_ url: URL, _ parse: (String) throws(CertificateError) -> T) throws(CertificateError) -> T {
+    static func load<T>(_ url: URL, _ parse: (String) throws(CertificateError) -> T)
+        throws(CertificateError) -> T
+    {
         do {
             return try parse(try CertificateFiles.readText(url))
         } catch {
@@ -171,7 +276,8 @@ public enum CertificateManager {
     private static func laxModeNotes(_ files: CertificateFiles) -> [String] {
         [files.rootKey, files.serverKey].compactMap { url in
             guard let mode = CertificateFiles.mode(of: url), mode & 0o077 != 0 else { return nil }
-            return "\(url.lastPathComponent) is accessible to group or others (mode \(String(mode, radix: 8)));"
+            return
+                "\(url.lastPathComponent) is accessible to group or others (mode \(String(mode, radix: 8)));"
                 + " expected 600"
         }
     }

@@ -30,7 +30,9 @@ public enum CertificateSerial {
     /// Drops leading zero octets that DER does not need (the value stays positive).
     static func minimalEncoding(_ bytes: [UInt8]) -> [UInt8] {
         var start = 0
-        while start + 1 < bytes.count, bytes[start] == 0, bytes[start + 1] & 0x80 == 0 { start += 1 }
+        while start + 1 < bytes.count, bytes[start] == 0, bytes[start + 1] & 0x80 == 0 {
+            start += 1
+        }
         return Array(bytes[start...])
     }
 }

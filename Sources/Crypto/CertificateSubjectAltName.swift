@@ -33,7 +33,9 @@ public enum SubjectAltName: Hashable, Sendable, CustomStringConvertible {
         case .dns(let name):
             return ipAddressBytes(host) == nil && name.lowercased() == host.lowercased()
         case .ipAddress(let address):
-            guard let mine = ipAddressBytes(address), let theirs = ipAddressBytes(host) else { return false }
+            guard let mine = ipAddressBytes(address), let theirs = ipAddressBytes(host) else {
+                return false
+            }
             return mine == theirs
         }
     }

@@ -6,6 +6,12 @@ public struct PEMBlock: Sendable, Equatable {
     public let der: [UInt8]
     /// True if the block carried RFC 1421 headers such as `Proc-Type: 4,ENCRYPTED`.
     public let hasHeaders: Bool
+
+    public init(label: String, der: [UInt8], hasHeaders: Bool = false) {
+        self.label = label
+        self.der = der
+        self.hasHeaders = hasHeaders
+    }
 }
 
 /// Textual encoding of DER objects (RFC 7468).
@@ -29,9 +35,10 @@ public enum PEM {
         var body = ""
         var hasHeaders = false
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Character.isNewline covers "\n", "\r" and "\r\n" (one Character in Swift).
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
-            let line = rawLine.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
             guard let open = label else {
                 if let found = boundary(line, kind: "BEGIN") {
                     label = found
@@ -43,7 +50,9 @@ public enum PEM {
             if line.hasPrefix("-----") {
                 guard boundary(line, kind: "END") == open else {
                     throw CertificateError(
-                        .invalidPEM, detail: "line \(lineNumber): expected END \(open)")
+                        .invalidPEM,
+                        detail: "line \(lineNumber): expected END \(open)"
+                    )
                 }
                 guard let data = Data(base64Encoded: body), !data.isEmpty else {
                     throw CertificateError(.invalidPEM, detail: "bad base64 in \(open) block")
@@ -69,7 +78,8 @@ public enum PEM {
         var out = "-----BEGIN \(label)-----\n"
         var index = base64.startIndex
         while index < base64.endIndex {
-            let end = base64.index(index, offsetBy: 64, limitedBy: base64.endIndex) ?? base64.endIndex
+            let end =
+                base64.index(index, offsetBy: 64, limitedBy: base64.endIndex) ?? base64.endIndex
             out += base64[index..<end]
             out += "\n"
             index = end

@@ -23,7 +23,9 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
         self.bitCount = Int(EVP_PKEY_get_bits(pointer))
         self.isRSA = EVP_PKEY_get_base_id(pointer) == EVP_PKEY_RSA
         do {
-            self.publicKeyFingerprint = Hash.sha256(try derEncode("i2d_PUBKEY") { i2d_PUBKEY(pointer, $0) })
+            self.publicKeyFingerprint = Hash.sha256(
+                try derEncode("i2d_PUBKEY") { i2d_PUBKEY(pointer, $0) }
+            )
         } catch {
             EVP_PKEY_free(pointer)
             throw .openSSL(error)
@@ -37,7 +39,9 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
     public static func generateRSA(bits: Int) throws(CertificateError) -> PrivateKey {
         guard [2048, 3072, 4096].contains(bits) else {
             throw CertificateError(
-                .invalidParameter, detail: "RSA size \(bits) (use 2048, 3072 or 4096)")
+                .invalidParameter,
+                detail: "RSA size \(bits) (use 2048, 3072 or 4096)"
+            )
         }
         guard let context = EVP_PKEY_CTX_new_from_name(nil, "RSA", nil) else {
             throw .openSSL(CryptoError.drain("EVP_PKEY_CTX_new_from_name"))
@@ -45,7 +49,9 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
         defer { EVP_PKEY_CTX_free(context) }
         try checked(EVP_PKEY_keygen_init(context), "EVP_PKEY_keygen_init")
         try checked(
-            EVP_PKEY_CTX_set_rsa_keygen_bits(context, Int32(bits)), "EVP_PKEY_CTX_set_rsa_keygen_bits")
+            EVP_PKEY_CTX_set_rsa_keygen_bits(context, Int32(bits)),
+            "EVP_PKEY_CTX_set_rsa_keygen_bits"
+        )
         var key: OpaquePointer?
         try checked(EVP_PKEY_generate(context, &key), "EVP_PKEY_generate")
         guard let key else { throw .openSSL(CryptoError.drain("EVP_PKEY_generate")) }
@@ -91,7 +97,9 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
     /// The key as an unencrypted PKCS#8 `PRIVATE KEY` PEM block.
     public func pemPKCS8() -> String {
         do {
-            guard let info = EVP_PKEY2PKCS8(self.pointer) else { throw CryptoError.drain("EVP_PKEY2PKCS8") }
+            guard let info = EVP_PKEY2PKCS8(self.pointer) else {
+                throw CryptoError.drain("EVP_PKEY2PKCS8")
+            }
             defer { PKCS8_PRIV_KEY_INFO_free(info) }
             var der = try derEncode("i2d_PKCS8_PRIV_KEY_INFO") { i2d_PKCS8_PRIV_KEY_INFO(info, $0) }
             defer { cleanse(&der) }
@@ -117,7 +125,8 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
 
 /// Runs an OpenSSL `i2d_*` encoder twice (length, then bytes) and returns the DER.
 func derEncode(
-    _ function: String, _ encode: (UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?) -> Int32
+    _ function: String,
+    _ encode: (UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?) -> Int32
 ) throws(CryptoError) -> [UInt8] {
     let length = encode(nil)
     guard length > 0 else { throw CryptoError.drain(function) }

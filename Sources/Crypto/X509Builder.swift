@@ -38,7 +38,10 @@ final class X509Builder {
 
     /// Sets the subject to C, O, CN (those given); the issuer too if `selfIssued`.
     func setSubject(
-        commonName: String, organization: String?, country: String?, selfIssued: Bool
+        commonName: String,
+        organization: String?,
+        country: String?,
+        selfIssued: Bool
     ) throws(CertificateError) {
         guard let name = X509_NAME_new() else { throw .openSSL(CryptoError.drain("X509_NAME_new")) }
         defer { X509_NAME_free(name) }
@@ -50,8 +53,17 @@ final class X509Builder {
             guard let value else { continue }
             let bytes = Array(value.utf8)
             try checked(
-                X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8, bytes, Int32(bytes.count), -1, 0),
-                "X509_NAME_add_entry_by_NID")
+                X509_NAME_add_entry_by_NID(
+                    name,
+                    nid,
+                    MBSTRING_UTF8,
+                    bytes,
+                    Int32(bytes.count),
+                    -1,
+                    0
+                ),
+                "X509_NAME_add_entry_by_NID"
+            )
         }
         try checked(X509_set_subject_name(self.x509, name), "X509_set_subject_name")
         if selfIssued { try checked(X509_set_issuer_name(self.x509, name), "X509_set_issuer_name") }
@@ -59,13 +71,18 @@ final class X509Builder {
 
     func setIssuer(_ issuer: Certificate) throws(CertificateError) {
         try checked(
-            X509_set_issuer_name(self.x509, X509_get_subject_name(issuer.pointer)), "X509_set_issuer_name")
+            X509_set_issuer_name(self.x509, X509_get_subject_name(issuer.pointer)),
+            "X509_set_issuer_name"
+        )
     }
 
     func setValidity(notBefore: Date, notAfter: Date) throws(CertificateError) {
         // ASN1_TIME_set picks UTCTime before 2050 and GeneralizedTime after (RFC 5280 §4.1.2.5).
-        guard ASN1_TIME_set(X509_getm_notBefore(self.x509), time_t(notBefore.timeIntervalSince1970)) != nil,
-            ASN1_TIME_set(X509_getm_notAfter(self.x509), time_t(notAfter.timeIntervalSince1970)) != nil
+        guard
+            ASN1_TIME_set(X509_getm_notBefore(self.x509), time_t(notBefore.timeIntervalSince1970))
+                != nil,
+            ASN1_TIME_set(X509_getm_notAfter(self.x509), time_t(notAfter.timeIntervalSince1970))
+                != nil
         else { throw .openSSL(CryptoError.drain("ASN1_TIME_set")) }
     }
 
@@ -75,7 +92,9 @@ final class X509Builder {
 
     /// Adds an extension from one of our constant OpenSSL value strings, for example
     /// `critical,CA:TRUE`. `issuer` is needed for authorityKeyIdentifier (nil: self-issued).
-    func addExtension(_ nid: Int32, _ value: StaticString, issuer: Certificate?) throws(CertificateError) {
+    func addExtension(_ nid: Int32, _ value: StaticString, issuer: Certificate?)
+        throws(CertificateError)
+    {
         var context = X509V3_CTX()
         let issuerPointer = issuer?.pointer ?? self.x509
         X509V3_set_ctx(&context, issuerPointer, self.x509, nil, nil, 0)
@@ -89,7 +108,9 @@ final class X509Builder {
 
     func addSubjectAltNames(_ names: [SubjectAltName]) throws(CertificateError) {
         guard !names.isEmpty else { return }
-        guard let list = GENERAL_NAMES_new() else { throw .openSSL(CryptoError.drain("GENERAL_NAMES_new")) }
+        guard let list = GENERAL_NAMES_new() else {
+            throw .openSSL(CryptoError.drain("GENERAL_NAMES_new"))
+        }
         defer { GENERAL_NAMES_free(list) }
         for name in names {
             let payload = name.payload
@@ -102,11 +123,14 @@ final class X509Builder {
                 throw CertificateError(.invalidName, detail: "empty subjectAltName \(name)")
             }
             try checked(
-                mps_GENERAL_NAMES_append(list, type, payload, Int32(payload.count)), "GENERAL_NAMES_append")
+                mps_GENERAL_NAMES_append(list, type, payload, Int32(payload.count)),
+                "GENERAL_NAMES_append"
+            )
         }
         try checked(
             X509_add1_ext_i2d(self.x509, NID_subject_alt_name, UnsafeMutableRawPointer(list), 0, 0),
-            "X509_add1_ext_i2d")
+            "X509_add1_ext_i2d"
+        )
     }
 
     /// Signs with `key` over SHA-384 or SHA-256 and gives the result
