@@ -31,7 +31,8 @@ public enum CertificateManager {
     public static let rootKeyBits = 3072
     public static let serverKeyBits = 2048
 
-    /// Loads the four files from `directory`, creating what is missing.
+    /// Loads the four files from `directory`, creating what is missing. `organization` and
+    /// `country` go into a newly generated root only.
     ///
     /// - No files: a new RSA-3072 root and an RSA-2048 server certificate for `commonName`,
     ///   written as `root-cert.pem`, `root-key.pem`, `server-cert.pem`, `server-key.pem`
@@ -47,6 +48,8 @@ public enum CertificateManager {
         directory: URL,
         commonName: String,
         subjectAltNames: [SubjectAltName] = [],
+        organization: String? = nil,
+        country: String? = nil,
         now: Date = Date()
     ) throws(CertificateError) -> ServerCertificates {
         let files = CertificateFiles(directory: directory)
@@ -56,6 +59,8 @@ public enum CertificateManager {
                 files,
                 commonName: commonName,
                 subjectAltNames: subjectAltNames,
+                organization: organization,
+                country: country,
                 now: now
             )
         }
@@ -184,12 +189,19 @@ public enum CertificateManager {
         _ files: CertificateFiles,
         commonName: String,
         subjectAltNames: [SubjectAltName],
+        organization: String?,
+        country: String?,
         now: Date
     ) throws(CertificateError) -> ServerCertificates {
         // Validate the name before the slow key generation.
         _ = try SubjectAltName.forHost(commonName)
         let rootKey = try generateKey(bits: rootKeyBits)
-        let root = try CertificateAuthority.makeRoot(key: rootKey, now: now)
+        let root = try CertificateAuthority.makeRoot(
+            organization: organization,
+            country: country,
+            key: rootKey,
+            now: now
+        )
         let serverKey = try generateKey(bits: serverKeyBits)
         let server = try CertificateAuthority.issueServer(
             commonName: commonName,
@@ -274,11 +286,17 @@ public enum CertificateManager {
     }
 
     private static func laxModeNotes(_ files: CertificateFiles) -> [String] {
-        [files.rootKey, files.serverKey].compactMap { url in
+        var notes: [String] = [files.rootKey, files.serverKey].compactMap { url in
             guard let mode = CertificateFiles.mode(of: url), mode & 0o077 != 0 else { return nil }
-            return
-                "\(url.lastPathComponent) is accessible to group or others (mode \(String(mode, radix: 8)));"
-                + " expected 600"
+            return "\(url.lastPathComponent) is accessible to group or others"
+                + " (mode \(String(mode, radix: 8))); expected 600"
         }
+        if let mode = CertificateFiles.mode(of: files.directory), mode & 0o022 != 0 {
+            notes.append(
+                "certificate directory \(files.directory.path) is writable by group or others"
+                    + " (mode \(String(mode, radix: 8)))"
+            )
+        }
+        return notes
     }
 }

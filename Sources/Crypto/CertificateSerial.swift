@@ -13,8 +13,10 @@ public enum CertificateSerial {
         for _ in 0..<8 {
             var bytes = SecureRandom.bytes(randomByteCount)
             bytes[0] &= 0x7f
+            guard bytes.contains(where: { $0 != 0 }) else { continue }
             let minimal = minimalEncoding(bytes)
-            if isValid(minimal) { return minimal }
+            precondition(isValid(minimal), "serial encoding broke its own rule")
+            return minimal
         }
         preconditionFailure("the random generator returned zeros repeatedly")
     }

@@ -221,6 +221,66 @@ import Testing
         #expect(result.root.sha256Fingerprint == first.root.sha256Fingerprint)
     }
 
+    /// With the root kept and both server files deleted, a new server pair is issued under the
+    /// same root, and its key file is 0600.
+    @Test func missingServerPairIsReissuedUnderTheSameRoot() throws {
+        let first = try Fixture.managed.get().result
+        let files = CertificateFiles(directory: try TempDirectory.copyOfManaged())
+        defer { TempDirectory.remove(files.directory) }
+        try FileManager.default.removeItem(at: files.serverCertificate)
+        try FileManager.default.removeItem(at: files.serverKey)
+        let result = try CertificateManager.loadOrGenerate(
+            directory: files.directory,
+            commonName: Fixture.managedCommonName
+        )
+        #expect(result.regeneratedServer)
+        #expect(result.notes.last?.contains("server certificate files were missing") == true)
+        #expect(result.root.sha256Fingerprint == first.root.sha256Fingerprint)
+        #expect(result.serverKey.publicKeyFingerprint != first.serverKey.publicKeyFingerprint)
+        #expect(result.server.verify(signedBy: first.root))
+        let attributes = try FileManager.default.attributesOfItem(atPath: files.serverKey.path)
+        #expect(attributes[.posixPermissions] as? Int == 0o600)
+    }
+
+    /// A configured name that cannot go into a certificate is an error, and nothing is written.
+    @Test func invalidCommonNameWritesNothing() throws {
+        let directory = try TempDirectory.copyOfManaged()
+        defer { TempDirectory.remove(directory) }
+        let before = try Self.names.map { try FileSnapshot(directory.appendingPathComponent($0)) }
+        #expect {
+            try CertificateManager.loadOrGenerate(directory: directory, commonName: "bad name")
+        } throws: { ($0 as? CertificateError)?.reason == .invalidName }
+        #expect(
+            try Self.names.map { try FileSnapshot(directory.appendingPathComponent($0)) } == before
+        )
+        let empty = TempDirectory.make()
+        defer { TempDirectory.remove(empty) }
+        #expect(throws: CertificateError.self) {
+            try CertificateManager.loadOrGenerate(directory: empty, commonName: "a,IP:1.1.1.1")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: empty.path).isEmpty)
+    }
+
+    /// A key file readable by others is loaded but reported in `notes`.
+    @Test func laxKeyModeIsReported() throws {
+        let files = CertificateFiles(directory: try TempDirectory.copyOfManaged())
+        defer { TempDirectory.remove(files.directory) }
+        try FileManager.default.setAttributes(
+            [.posixPermissions: 0o644],
+            ofItemAtPath: files.serverKey.path
+        )
+        let result = try CertificateManager.loadOrGenerate(
+            directory: files.directory,
+            commonName: Fixture.managedCommonName
+        )
+        #expect(!result.regeneratedServer)
+        #expect(
+            result.notes == [
+                "server-key.pem is accessible to group or others (mode 644); expected 600"
+            ]
+        )
+    }
+
     /// B17: `openssl verify -CAfile root server` accepts the files, as `verify(signedBy:)` does.
     @Test func opensslVerifiesServerAgainstExportedRoot() throws {
         let managed = try Fixture.managed.get()
@@ -249,6 +309,7 @@ import Testing
         #expect(verify.status == 0)
         #expect(verify.output.contains("server-cert.pem: OK"))
         #expect(rootText.status == 0 && rootText.output.contains("Public-Key: (3072 bit)"))
+        #expect(rootText.output.contains("Subject: C = DE, O = Example Ops, CN = MPSRoot-"))
         #expect(
             serverText.status == 0 && serverText.output.contains("DNS:\(Fixture.managedCommonName)")
         )

@@ -30,13 +30,18 @@ enum Fixture {
     }
 
     static let managedCommonName = "mps.example.test"
+    /// Removed when the test process exits.
+    static let managedParent = TempDirectory.make()
 
     static let managed: Result<Managed, CertificateError> = Result { () throws(CertificateError) in
         // A subdirectory that does not exist yet, so the manager creates it (0700).
-        let directory = TempDirectory.make().appendingPathComponent("certs")
+        let directory = managedParent.appendingPathComponent("certs")
+        atexit { TempDirectory.remove(Fixture.managedParent) }
         let result = try CertificateManager.loadOrGenerate(
             directory: directory,
-            commonName: managedCommonName
+            commonName: managedCommonName,
+            organization: "Example Ops",
+            country: "DE"
         )
         return Managed(directory: directory, result: result)
     }

@@ -80,4 +80,19 @@ import Testing
         #expect(result.status == 0)
         #expect(result.output.contains("Private-Key: (2048 bit"))
     }
+
+    /// A traditional PKCS#1 `RSA PRIVATE KEY` file (as older tools write) loads as the same key.
+    @Test func readsTraditionalRSAKeys() throws {
+        let key = try Fixture.material.get().serverKey
+        let directory = TempDirectory.make()
+        defer { TempDirectory.remove(directory) }
+        let path = try writeFile(key.pemPKCS8(), named: "k.pem", in: directory)
+        guard let result = try runOpenSSL(["pkey", "-in", path, "-traditional"]) else {
+            print("skipped: /usr/bin/openssl is not installed")
+            return
+        }
+        #expect(result.output.hasPrefix("-----BEGIN RSA PRIVATE KEY-----"))
+        let traditional = try PrivateKey(pem: result.output)
+        #expect(traditional.publicKeyFingerprint == key.publicKeyFingerprint)
+    }
 }
