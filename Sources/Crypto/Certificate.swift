@@ -13,12 +13,17 @@ public import Foundation
 /// reference remains. There is no nil or closed state.
 public final class Certificate: @unchecked Sendable, CustomStringConvertible {
     let pointer: OpaquePointer
+    /// The certificate in DER, as parsed.
     public let der: [UInt8]
+    /// The last commonName of the subject, or nil if it has none.
     public let subjectCommonName: String?
+    /// The last commonName of the issuer, or nil if it has none.
     public let issuerCommonName: String?
     /// The serial as DER INTEGER content octets (two's complement, minimal).
     public let serialNumber: [UInt8]
+    /// Start of validity.
     public let notBefore: Date
+    /// End of validity.
     public let notAfter: Date
     /// DNS and IP entries of the subjectAltName extension, in certificate order.
     public let subjectAltNames: [SubjectAltName]

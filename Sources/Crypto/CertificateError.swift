@@ -22,29 +22,44 @@ public struct CertificateError: Error, CustomStringConvertible, Sendable, Equata
         }
         private let kind: Kind
 
+        /// Invalid PEM.
         public static let invalidPEM = Reason(kind: .invalidPEM)
+        /// Invalid DER.
         public static let invalidDER = Reason(kind: .invalidDER)
+        /// Encrypted private keys are not supported.
         public static let encryptedKey = Reason(kind: .encryptedKey)
+        /// Unsupported key.
         public static let unsupportedKey = Reason(kind: .unsupportedKey)
+        /// Invalid name.
         public static let invalidName = Reason(kind: .invalidName)
+        /// Invalid parameter.
         public static let invalidParameter = Reason(kind: .invalidParameter)
+        /// Missing file.
         public static let missingFile = Reason(kind: .missingFile)
+        /// Unreadable file.
         public static let unreadableFile = Reason(kind: .unreadableFile)
+        /// Cannot write file.
         public static let writeFailed = Reason(kind: .writeFailed)
+        /// Private key does not match the certificate.
         public static let keyMismatch = Reason(kind: .keyMismatch)
+        /// Certificate does not verify against its issuer.
         public static let chainDoesNotVerify = Reason(kind: .chainDoesNotVerify)
+        /// Certificate has expired.
         public static let expired = Reason(kind: .expired)
+        /// OpenSSL failure.
         public static let openSSL = Reason(kind: .openSSL)
 
         public var description: String { self.kind.rawValue }
     }
 
+    /// The kind of problem.
     public let reason: Reason
     /// The file the problem concerns, if any.
     public let path: String?
     /// A short, secret-free explanation.
     public let detail: String
 
+    /// An error; `detail` must not contain secrets.
     public init(_ reason: Reason, path: String? = nil, detail: String = "") {
         self.reason = reason
         self.path = path

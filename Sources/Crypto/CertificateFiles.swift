@@ -4,10 +4,15 @@ public import Foundation
 /// write them: bounded reads, and writes that create a fresh file (O_CREAT|O_EXCL, exact
 /// mode), fsync it and rename it into place, so a crash never leaves a half-written key.
 public struct CertificateFiles: Sendable, Equatable {
+    /// The certificate directory.
     public let directory: URL
+    /// The root certificate operators install in AMT.
     public var rootCertificate: URL { self.directory.appendingPathComponent("root-cert.pem") }
+    /// The root private key (0600).
     public var rootKey: URL { self.directory.appendingPathComponent("root-key.pem") }
+    /// The server certificate presented on the CIRA and web listeners.
     public var serverCertificate: URL { self.directory.appendingPathComponent("server-cert.pem") }
+    /// The server private key (0600).
     public var serverKey: URL { self.directory.appendingPathComponent("server-key.pem") }
 
     /// Mode of private key files.
@@ -17,6 +22,7 @@ public struct CertificateFiles: Sendable, Equatable {
     /// Mode of a certificate directory we create.
     public static let directoryMode: mode_t = 0o700
 
+    /// The file names inside `directory`; nothing is read or created.
     public init(directory: URL) {
         self.directory = directory
     }

@@ -4,7 +4,9 @@ public import Foundation
 public struct ServerCertificates: Sendable {
     /// The root operators install in AMT (exported by the root-certificate API).
     public let root: Certificate
+    /// The certificate the listeners present (first of `chain`).
     public let server: Certificate
+    /// The private key of `server`.
     public let serverKey: PrivateKey
     /// What TLS presents: the server certificate first, then its issuers up to the root.
     public let chain: [Certificate]
@@ -17,6 +19,7 @@ public struct ServerCertificates: Sendable {
 
     /// The chain as PEM, leaf first (B17: it verifies to `rootPEM`).
     public var chainPEM: String { self.chain.map(\.pem).joined() }
+    /// The root as PEM, for the root-certificate download.
     public var rootPEM: String { self.root.pem }
 }
 
@@ -28,7 +31,9 @@ public struct ServerCertificates: Sendable {
 public enum CertificateManager {
     /// A managed server certificate this close to notAfter is reissued at start.
     public static let renewalWindow: TimeInterval = 30 * 86_400
+    /// Size of a generated root key.
     public static let rootKeyBits = 3072
+    /// Size of a generated server key (AMT needs RSA; 2048 bits is what it handles best).
     public static let serverKeyBits = 2048
 
     /// Loads the four files from `directory`, creating what is missing. `organization` and

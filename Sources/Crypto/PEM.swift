@@ -2,11 +2,14 @@ import Foundation
 
 /// One `-----BEGIN label-----` … `-----END label-----` block of a PEM text, decoded to DER.
 public struct PEMBlock: Sendable, Equatable {
+    /// The text between `BEGIN ` and the dashes, such as `CERTIFICATE`.
     public let label: String
+    /// The decoded contents.
     public let der: [UInt8]
     /// True if the block carried RFC 1421 headers such as `Proc-Type: 4,ENCRYPTED`.
     public let hasHeaders: Bool
 
+    /// A block with the given contents.
     public init(label: String, der: [UInt8], hasHeaders: Bool = false) {
         self.label = label
         self.der = der

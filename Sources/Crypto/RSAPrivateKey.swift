@@ -15,6 +15,7 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
     public let publicKeyFingerprint: [UInt8]
     /// Key size in bits (modulus size for RSA).
     public let bitCount: Int
+    /// True for RSA keys (everything we generate; AMT needs RSA).
     public let isRSA: Bool
 
     /// Takes ownership of `pointer` (an `EVP_PKEY`).

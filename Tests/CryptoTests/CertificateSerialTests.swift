@@ -22,6 +22,7 @@ import Testing
     @Test func threeHundredIssuedSerialsAreValid() throws {
         let m = try Fixture.material.get()
         var seen = Set<[UInt8]>()
+        var pems = ""
         for index in 0..<300 {
             let certificate = try CertificateAuthority.issueServer(
                 commonName: "d\(index).example.test",
@@ -34,9 +35,22 @@ import Testing
             #expect(serial.count <= 17)
             #expect(serial == certificate.serialNumber)
             seen.insert(serial)
+            pems += certificate.pem
         }
         #expect(seen.count == 300)
         #expect(CertificateSerial.isValid(try #require(rawSerial(fromDER: m.root.der))))
+
+        // OpenSSL's own parser, which rejects non-minimal INTEGER encodings, reads all 300.
+        let directory = TempDirectory.make()
+        defer { TempDirectory.remove(directory) }
+        let path = try writeFile(pems, named: "all.pem", in: directory)
+        guard let listed = try runOpenSSL(["storeutl", "-noout", "-text", "-certs", path]) else {
+            print("skipped: /usr/bin/openssl is not installed")
+            return
+        }
+        #expect(listed.status == 0)
+        #expect(listed.output.contains("Total found: 300"))
+        #expect(listed.output.components(separatedBy: "\nCertificate:\n").count - 1 == 300)
     }
 
     /// Many bare serials (cheap) reach both rare cases of the minimal encoding: a leading zero
