@@ -14,21 +14,27 @@ public final class AMTService: Sendable {
     /// CIM_AssociatedPowerManagementService, found by enumerating CIM_ServiceAvailableToElement.
     public func powerState(guid: String) async throws(AMTError) -> Int {
         let items = try await self.enumerate(guid: guid, className: "CIM_ServiceAvailableToElement")
-        for item in items {
-            if let state = item.child("PowerState")?.text, let value = Int(state) { return value }
+        for item in items where item.name == "CIM_AssociatedPowerManagementService" {
+            do {
+                return try AssociatedPowerManagementService(WSMANInstance(item)).powerState
+            } catch {
+                throw .unexpectedResponse("power state: \(error)")
+            }
         }
-        throw .unexpectedResponse("no PowerState in CIM_ServiceAvailableToElement")
+        throw .unexpectedResponse("no CIM_AssociatedPowerManagementService in the enumeration")
     }
 
     /// Enumerate then Pull until EndOfSequence; returns every item of every page, in order.
-    public func enumerate(guid: String, className: String) async throws(AMTError) -> [WSMANElement] {
-        let uri = WSMANResource.uri(for: className)
+    public func enumerate(guid: String, className: String) async throws(AMTError) -> [SOAPElement] {
+        guard let uri = WSMANNamespace.resourceURI(for: className) else {
+            preconditionFailure("unknown class prefix in \(className)")
+        }
         let first = try await self.client.call(
             guid: guid, envelope: WSMANRequest.enumerate(resourceURI: uri, messageID: 0))
         guard var context = first.enumerationContext else {
             throw .unexpectedResponse("Enumerate of \(className) returned no context")
         }
-        var items: [WSMANElement] = []
+        var items: [SOAPElement] = []
         var messageID = 1
         // A bound on pages, so a device that never ends an enumeration cannot loop us forever.
         for _ in 0..<1000 {

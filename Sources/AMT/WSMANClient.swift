@@ -1,6 +1,6 @@
 public import Foundation
 internal import HTTP
-internal import Logging
+public import Logging
 public import Store
 internal import Synchronization
 public import Tunnel
@@ -112,7 +112,7 @@ public final class WSMANClient: Sendable {
         }
         var call = WSMANCall(
             body: envelope, host: "\(guid):16992",
-            username: creds.username, password: creds.password,
+            credentials: (user: creds.username, password: creds.password),
             cachedChallenge: state.digest.withLock { $0 })
         var request = call.start()
         while true {

@@ -29,7 +29,7 @@ public enum CommandLineTool {
             return 2
         }
         args = Self.stripConfigArguments(args)
-        let logger = Logger(label: "mps", level: LogLevel(name: configuration.logLevel) ?? .info)
+        let logger = Logger(label: "mps", level: LogLevel(name: configuration.logLevel.rawValue) ?? .info)
         do {
             let settings = try ServerSettings(configuration: configuration, environment: environment)
             switch args.first {
@@ -41,7 +41,7 @@ public enum CommandLineTool {
                     FileHandle.standardError.write(Data("mps: --demo takes a count from 0 to 20000\n".utf8))
                     return 2
                 }
-                return try await Self.demo(settings, count: count, logger: logger)
+                return try await Demo.main(settings, count: count, logger: logger)
             case "apikey":
                 return try await Self.apiKey(Array(args.dropFirst()), settings)
             case nil:
@@ -85,29 +85,6 @@ public enum CommandLineTool {
     static func serve(_ settings: ServerSettings, logger: Logger) async throws -> Int32 {
         let server = try await Server.start(settings, logger: logger)
         await Signals.waitForTermination()
-        await server.stop()
-        return 0
-    }
-
-    static func demo(_ settings: ServerSettings, count: Int, logger: Logger) async throws -> Int32 {
-        _ = try await Self.migrate(settings)
-        let server = try await Server.start(settings, logger: logger)
-        let key = try await server.apiKeys.create(name: "demo-\(Int(Date().timeIntervalSince1970))")
-        let fleet = try await Demo.run(server: server, count: count, logger: logger)
-        let scheme = settings.webTLS ? "https" : "http"
-        print("""
-
-            MPS demo is running with \(count) simulated AMT devices.
-              Web UI:   \(scheme)://localhost:\(server.webPort)/   (self-signed certificate: \
-            accept it, or trust \(settings.dataDirectory.path)/certs/root-cert.pem)
-              API key:  \(key.key)
-              Try:      curl -sk -H 'X-MPS-API-Key: \(key.key)' \(scheme)://localhost:\(server.webPort)/api/v1/devices
-              CIRA:     port \(server.ciraPort)
-            Press Ctrl-C to stop.
-
-            """)
-        await Signals.waitForTermination()
-        await fleet.stop()
         await server.stop()
         return 0
     }

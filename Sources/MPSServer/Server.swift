@@ -60,7 +60,7 @@ public final class Server: Sendable {
         if reset > 0 { logger.info("marked devices disconnected at start", metadata: ["count": "\(reset)"]) }
 
         let ciraTLS = try TLSContext.server(
-            certificateChainPEM: certificates.chainPEM, privateKeyPEM: certificates.serverKeyPEM,
+            certificateChainPEM: certificates.chainPEM, privateKeyPEM: certificates.serverKey.pemPKCS8(),
             minimumVersion: settings.ciraMinimumTLS)
         let authority = StoreTunnelAuthority(
             devices: devices, secrets: secrets, instanceName: settings.instanceName,
@@ -87,7 +87,7 @@ public final class Server: Sendable {
         let webTLS = settings.webTLS
             ? try TLSContext.server(
                 certificateChainPEM: certificates.chainPEM,
-                privateKeyPEM: certificates.serverKeyPEM, minimumVersion: .tls1_2)
+                privateKeyPEM: certificates.serverKey.pemPKCS8(), minimumVersion: .tls1_2)
             : nil
         let http = try HTTPServer(
             host: settings.webHost, port: settings.webPort, tls: webTLS, group: group,
@@ -153,14 +153,12 @@ public final class Server: Sendable {
         let directory = settings.dataDirectory.appendingPathComponent("certs")
         let certs = try CertificateManager.loadOrGenerate(
             directory: directory, commonName: settings.commonName)
-        if certs.generatedRoot {
+        if certs.generatedAll {
             logger.notice("generated a new root CA and server certificate", metadata: [
                 "dir": directory.path, "root.sha256": certs.root.sha256Fingerprint,
             ])
-        } else if certs.regeneratedServer {
-            logger.notice("re-issued the server certificate for a new common name",
-                          metadata: ["common.name": settings.commonName])
         }
+        for note in certs.notes { logger.notice("certificates: \(note)") }
         return certs
     }
 }

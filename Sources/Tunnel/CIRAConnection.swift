@@ -10,10 +10,10 @@ final class CIRAConnection: ConnectionHandler {
     private let manager: TunnelManager
     private var decoder = APFDecoder(role: .server)
     private var session: CIRAServerSession
-    private var timer: Timer?
+    private var timer: NetCore.Timer?
     private var timerDeadline: ContinuousClock.Instant?
-    private var channels: [UInt32: TunnelChannel] = [:]
-    private var opening: [UInt32: Opening] = [:]
+    private var channels: [ChannelID: TunnelChannel] = [:]
+    private var opening: [ChannelID: Opening] = [:]
     private var uuid: String?
     private var registered = false
     private var closed = false
@@ -21,19 +21,19 @@ final class CIRAConnection: ConnectionHandler {
     private struct Opening {
         let continuation: CheckedContinuation<TunnelChannel, any Error>
         let channel: TunnelChannel
-        let timer: Timer
     }
 
     init(connection: Connection, manager: TunnelManager) {
         self.connection = connection
         self.manager = manager
         let config = manager.configuration
-        var options = CIRAServerSession.Options()
+        var options = CIRAServerConfiguration()
         options.idleTimeout = config.idleTimeout
         options.handshakeTimeout = config.handshakeTimeout
         options.keepAliveInterval = config.keepAliveInterval
         options.maxChannels = config.maxChannelsPerDevice
-        self.session = CIRAServerSession(options: options, now: connection.loop.now)
+        options.channelOpenTimeout = config.channelOpenTimeout
+        self.session = CIRAServerSession(configuration: options, now: connection.loop.now)
     }
 
     private var logger: Logger {
@@ -61,7 +61,6 @@ final class CIRAConnection: ConnectionHandler {
         self.timer?.cancel()
         self.timer = nil
         for (_, opening) in self.opening {
-            opening.timer.cancel()
             opening.channel.markClosed()
             opening.continuation.resume(throwing: TunnelError.notConnected)
         }
@@ -85,7 +84,7 @@ final class CIRAConnection: ConnectionHandler {
                 message = next
             } catch {
                 self.logger.warning("bad apf message", metadata: ["apf.error": "\(error)"])
-                self.perform(self.session.protocolError(now: self.connection.loop.now))
+                self.perform(self.session.decodingFailed(error))
                 return
             }
             self.perform(self.session.received(message, now: self.connection.loop.now))
@@ -134,23 +133,26 @@ final class CIRAConnection: ConnectionHandler {
             }
         case .channelOpened(let id):
             guard let opening = self.opening.removeValue(forKey: id) else { return }
-            opening.timer.cancel()
             self.channels[id] = opening.channel
+            opening.channel.setQueued(self.session.queuedBytes(on: id))
             opening.continuation.resume(returning: opening.channel)
         case .channelOpenFailed(let id, let reason):
             guard let opening = self.opening.removeValue(forKey: id) else { return }
-            opening.timer.cancel()
+            if let reason {
+                self.logger.notice("device refused channel", metadata: ["apf.reason": "\(reason)"])
+            } else {
+                self.logger.warning("channel open timed out")
+            }
             opening.channel.markClosed()
-            opening.continuation.resume(throwing: TunnelError.openFailed(reason: reason))
+            opening.continuation.resume(
+                throwing: reason.map { TunnelError.openFailed(reason: $0.rawValue) }
+                    ?? TunnelError.openTimedOut)
         case .channelData(let id, let bytes):
             self.channels[id]?.deliver(bytes)
-        case .channelWritable:
-            break
-        case .channelSent(let id, let count):
-            self.channels[id]?.sent(count)
+        case .channelWritable(let id):
+            self.channels[id]?.setQueued(0)
         case .channelClosed(let id):
             if let opening = self.opening.removeValue(forKey: id) {
-                opening.timer.cancel()
                 opening.channel.markClosed()
                 opening.continuation.resume(throwing: TunnelError.closed)
             }
@@ -211,44 +213,45 @@ final class CIRAConnection: ConnectionHandler {
             continuation.resume(throwing: TunnelError.notConnected)
             return
         }
-        let id: UInt32
+        let id: ChannelID
         let actions: [CIRAServerAction]
         do {
             (id, actions) = try self.session.openChannel(port: port, now: self.connection.loop.now)
-        } catch let error as CIRAChannelError {
-            switch error {
-            case .portNotForwarded: continuation.resume(throwing: TunnelError.portNotForwarded(port))
-            case .tooManyChannels: continuation.resume(throwing: TunnelError.tooManyChannels)
-            default: continuation.resume(throwing: TunnelError.notConnected)
-            }
-            return
         } catch {
-            continuation.resume(throwing: TunnelError.notConnected)
+            continuation.resume(throwing: TunnelError(error))
             return
         }
         let channel = TunnelChannel(
-            guid: uuid, port: port, id: id, loop: self.connection.loop, owner: ConnectionRef(self))
-        let timeout = self.manager.configuration.channelOpenTimeout
-        let timer = self.connection.loop.schedule(after: timeout) { [weak self] in
-            guard let self, let opening = self.opening.removeValue(forKey: id) else { return }
-            self.logger.warning("channel open timed out", metadata: ["apf.port": String(port)])
-            opening.channel.markClosed()
-            opening.continuation.resume(throwing: TunnelError.openTimedOut)
-            self.perform(self.session.close(channel: id))
-        }
-        self.opening[id] = Opening(continuation: continuation, channel: channel, timer: timer)
+            guid: uuid, port: port, id: id.rawValue, loop: self.connection.loop,
+            owner: ConnectionRef(self))
+        self.opening[id] = Opening(continuation: continuation, channel: channel)
         self.perform(actions)
     }
 
-    func send(_ bytes: [UInt8], on id: UInt32) {
+    func send(_ bytes: [UInt8], on raw: UInt32) {
+        let id = ChannelID(raw)
+        let channel = self.channels[id] ?? self.opening[id]?.channel
+        channel?.handed(bytes.count)
         guard !self.closed else { return }
-        self.perform(self.session.send(bytes, on: id))
+        do {
+            self.perform(try self.session.send(bytes, on: id))
+            channel?.setQueued(self.session.queuedBytes(on: id))
+        } catch {
+            // A closed channel or a producer that ignored backpressure: end the channel.
+            self.logger.debug("channel write refused", metadata: ["apf.error": "\(error)"])
+            self.closeChannel(raw)
+        }
     }
 
-    func closeChannel(_ id: UInt32) {
+    func closeChannel(_ raw: UInt32) {
+        let id = ChannelID(raw)
         guard !self.closed else { return }
         self.channels.removeValue(forKey: id)?.markClosed()
-        self.perform(self.session.close(channel: id))
+        if let opening = self.opening.removeValue(forKey: id) {
+            opening.channel.markClosed()
+            opening.continuation.resume(throwing: TunnelError.closed)
+        }
+        self.perform(self.session.close(id))
     }
 }
 

@@ -1,4 +1,5 @@
 public import Foundation
+internal import APF
 internal import NetCore
 internal import Synchronization
 
@@ -38,7 +39,11 @@ public final class TunnelChannel: Sendable {
         var reader: CheckedContinuation<[UInt8]?, Never>?
         var closed = false
         var writeWaiters: [CheckedContinuation<Void, Never>] = []
-        var outstanding = 0
+        /// Bytes handed to the loop but not yet given to the session.
+        var inFlight = 0
+        /// Bytes the session holds for lack of window.
+        var queued = 0
+        var outstanding: Int { self.inFlight + self.queued }
     }
 
     private let state = Mutex(State())
@@ -86,7 +91,7 @@ public final class TunnelChannel: Sendable {
     /// Sends bytes to the device (queued by the tunnel until the device grants window).
     public func write(_ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
-        self.state.withLock { $0.outstanding += bytes.count }
+        self.state.withLock { $0.inFlight += bytes.count }
         let id = self.id, owner = self.owner
         self.loop.execute { owner.connection?.send(bytes, on: id) }
     }
@@ -128,9 +133,19 @@ public final class TunnelChannel: Sendable {
         reader?.resume(returning: bytes)
     }
 
-    func sent(_ count: Int) {
+    /// The loop has taken `count` written bytes.
+    func handed(_ count: Int) {
+        self.update { $0.inFlight = max(0, $0.inFlight - count) }
+    }
+
+    /// The session now holds `count` bytes waiting for window.
+    func setQueued(_ count: Int) {
+        self.update { $0.queued = count }
+    }
+
+    private func update(_ change: (inout State) -> Void) {
         let waiters = self.state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            s.outstanding = max(0, s.outstanding - count)
+            change(&s)
             guard s.outstanding <= TunnelChannel.writeHighWater else { return [] }
             defer { s.writeWaiters.removeAll() }
             return s.writeWaiters
@@ -160,4 +175,15 @@ public final class TunnelChannel: Sendable {
 final class ConnectionRef: @unchecked Sendable {
     weak var connection: CIRAConnection?
     init(_ connection: CIRAConnection) { self.connection = connection }
+}
+
+extension TunnelError {
+    init(_ error: CIRAChannelError) {
+        switch error {
+        case .notConnected: self = .notConnected
+        case .portNotForwarded(let port): self = .portNotForwarded(port)
+        case .tooManyChannels: self = .tooManyChannels
+        case .channelClosed, .queueFull: self = .closed
+        }
+    }
 }

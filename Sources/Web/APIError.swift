@@ -1,4 +1,5 @@
 public import HTTP
+public import Store
 internal import Foundation
 
 /// An error a route returns to the client: a status and a JSON body in the reference's envelope
@@ -43,9 +44,4 @@ public struct APIError: Error, Sendable {
     public static let unauthorized = APIError(status: 401, message: "Unauthorized")
 
     public var response: HTTPResponse { .jsonValue(self.status, .object(self.body)) }
-}
-
-/// Errors thrown by lower layers that know their HTTP status (the HTTP parser's limits).
-public protocol HTTPStatusConvertible {
-    var httpStatus: Int { get }
 }

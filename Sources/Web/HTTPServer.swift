@@ -1,6 +1,7 @@
+public import Crypto
 internal import Foundation
 public import HTTP
-internal import Logging
+public import Logging
 public import NetCore
 
 /// What the server hands a route: the parsed request plus what middleware learned about it.
@@ -65,7 +66,7 @@ final class HTTPConnectionHandler: ConnectionHandler {
     private let responder: HTTPResponder
     private var inFlight = false
     private var closeAfterResponse = false
-    private var idleTimer: Timer?
+    private var idleTimer: NetCore.Timer?
     private static let counter = RequestCounter()
 
     init(
@@ -76,7 +77,7 @@ final class HTTPConnectionHandler: ConnectionHandler {
         self.configuration = configuration
         self.logger = logger
         self.responder = responder
-        self.parser = HTTPRequestParser(maxBodyBytes: configuration.maxBodyBytes)
+        self.parser = HTTPRequestParser(limits: .init(maxBodySize: configuration.maxBodyBytes))
     }
 
     func connectionActive(_ connection: Connection) { self.armIdleTimer() }
@@ -146,7 +147,7 @@ final class HTTPConnectionHandler: ConnectionHandler {
     }
 
     private func fail(_ error: any Error) {
-        let status = (error as? any HTTPStatusConvertible)?.httpStatus ?? 400
+        let status = (error as? HTTPParserError)?.status ?? 400
         self.logger.debug("bad http request", metadata: ["http.error": "\(error)"])
         var response = APIError(status: status, message: HTTPStatus.reason(for: status)).response
         response.headers.replace("Connection", "close")

@@ -1,7 +1,7 @@
 public import Foundation
 public import Store
 
-extension JSONValue: @retroactive ExpressibleByArrayLiteral, @retroactive ExpressibleByDictionaryLiteral {
+extension JSONValue: ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))

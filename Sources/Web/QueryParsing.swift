@@ -1,4 +1,5 @@
 public import HTTP
+public import Store
 internal import Foundation
 
 /// Strict reading of query parameters and JSON bodies: every malformed value is a 400 that names

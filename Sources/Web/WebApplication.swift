@@ -1,5 +1,6 @@
 internal import Foundation
 public import HTTP
+public import Store
 internal import Logging
 
 /// Checks an API key presented in `X-MPS-API-Key`; returns the key's name when valid.

@@ -17,7 +17,9 @@ public struct AMTRoutes: Sendable {
     public func register(on router: inout Router) {
         router.get("/api/v1/amt/power/state/:guid") { c in
             let guid = try self.connectedGUID(c)
-            let state = try await self.run(c, guid) { try await self.amt.powerState(guid: guid) }
+            let state = try await self.run(c, guid) { () async throws(AMTError) -> Int in
+                try await self.amt.powerState(guid: guid)
+            }
             return .jsonValue(200, ["powerstate": .number(Double(state))])
         }
     }
