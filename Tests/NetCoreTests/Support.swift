@@ -131,7 +131,7 @@ enum TestTLS {
 
     static func leafServer() throws -> TLSContext {
         try TLSContext.server(
-            certificateChainPEM: TestCertificates.leafCertificate + TestCertificates.rootCertificate,
+            certificateChainPEM: TestCertificates.leafCertificate + "\n" + TestCertificates.rootCertificate,
             privateKeyPEM: TestCertificates.leafKey)
     }
 
