@@ -10,10 +10,10 @@ struct TimedOut: Error, CustomStringConvertible {
 
 /// Polls `condition` until it holds; fails the test after `timeout`.
 func eventually(
-    _ what: String, timeout: Duration = .seconds(15), _ condition: () -> Bool
+    _ what: String, timeout: Duration = .seconds(15), _ condition: () async -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
-    while !condition() {
+    while await !condition() {
         if ContinuousClock.now > deadline { throw TimedOut(what: what) }
         try await Task.sleep(for: .milliseconds(2))
     }
@@ -131,7 +131,7 @@ enum TestTLS {
 
     static func leafServer() throws -> TLSContext {
         try TLSContext.server(
-            certificateChainPEM: TestCertificates.leafCertificate + TestCertificates.rootCertificate,
+            certificateChainPEM: TestCertificates.leafCertificate + "\n" + TestCertificates.rootCertificate,
             privateKeyPEM: TestCertificates.leafKey)
     }
 
