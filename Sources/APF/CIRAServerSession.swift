@@ -65,7 +65,8 @@ public struct CIRAServerSession: Sendable {
     public var effectiveIdleTimeout: Duration {
         let interval = min(
             self.deviceKeepAliveInterval ?? self.configuration.keepAliveInterval,
-            self.configuration.maxKeepAliveInterval)
+            self.configuration.maxKeepAliveInterval
+        )
         return max(self.configuration.idleTimeout, .seconds(3 * Int64(interval)))
             + self.configuration.idleMargin
     }
@@ -211,7 +212,8 @@ public struct CIRAServerSession: Sendable {
     }
 
     private mutating func handleAuthenticated(
-        _ message: APFMessage, now: Instant
+        _ message: APFMessage,
+        now: Instant
     ) -> [CIRAServerAction] {
         switch message {
         case .serviceRequest(APFConstants.portForwardingService):
@@ -247,7 +249,8 @@ public struct CIRAServerSession: Sendable {
     }
 
     private mutating func handleGlobal(
-        _ request: APFGlobalRequest, now: Instant
+        _ request: APFGlobalRequest,
+        now: Instant
     ) -> [CIRAServerAction] {
         switch request {
         case .tcpipForward(_, let port):
@@ -278,7 +281,8 @@ public struct CIRAServerSession: Sendable {
         self.optionsSent = true
         return [
             .send(
-                .keepAliveOptionsRequest(interval: self.configuration.keepAliveInterval, timeout: 0))
+                .keepAliveOptionsRequest(interval: self.configuration.keepAliveInterval, timeout: 0)
+            )
         ]
     }
 
@@ -303,7 +307,9 @@ public struct CIRAServerSession: Sendable {
     mutating func fail(_ reason: APFDisconnectReason, _ why: String) -> [CIRAServerAction] {
         self.state = .closed
         self.deferred.removeAll()
-        return [.send(.disconnect(reason: reason))] + self.closeAllChannels() + [.close(reason: why)]
+        return [.send(.disconnect(reason: reason))] + self.closeAllChannels() + [
+            .close(reason: why)
+        ]
     }
 }
 

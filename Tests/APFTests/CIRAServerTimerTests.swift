@@ -16,7 +16,8 @@ import Testing
                 == [
                     .send(.disconnect(reason: .connectionTimedOut)),
                     .close(reason: "handshake timed out"),
-                ])
+                ]
+        )
         #expect(h.session.nextDeadline == nil)
         // A lookup answer arriving after the timeout changes nothing.
         #expect(h.session.allowlistChecked(known: true, now: h.at(31)) == [])
@@ -91,7 +92,8 @@ import Testing
                 == [
                     .send(.disconnect(reason: .connectionTimedOut)), .channelClosed(channel),
                     .close(reason: "idle timeout"),
-                ])
+                ]
+        )
     }
 
     /// Any inbound message restarts the idle timer.

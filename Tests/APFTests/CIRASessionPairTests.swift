@@ -21,7 +21,11 @@ struct Wire {
     var rng: SeededGenerator
 
     init(seed: UInt64, device edit: (inout CIRADeviceConfiguration) -> Void = { _ in }) throws {
-        var config = CIRADeviceConfiguration(uuid: testUUID, username: "admin", password: "P@ssw0rd")
+        var config = CIRADeviceConfiguration(
+            uuid: testUUID,
+            username: "admin",
+            password: "P@ssw0rd"
+        )
         edit(&config)
         self.server = CIRAServerSession(now: self.now)
         self.device = try CIRADeviceSession(configuration: config)
@@ -78,7 +82,9 @@ struct Wire {
             } else if !self.lookups.isEmpty {
                 switch self.lookups.removeFirst() {
                 case .checkAllowlist(let uuid):
-                    self.serverDo(self.server.allowlistChecked(known: uuid == testUUID, now: self.now))
+                    self.serverDo(
+                        self.server.allowlistChecked(known: uuid == testUUID, now: self.now)
+                    )
                 case .verifyCredentials(_, let user, let password):
                     let valid = user == "admin" && password == "P@ssw0rd"
                     self.serverDo(self.server.credentialsChecked(valid: valid, now: self.now))
@@ -124,14 +130,16 @@ struct Wire {
                     .serviceAccept(APFConstants.authService), .userAuthSuccess,
                     .serviceAccept(APFConstants.portForwardingService),
                 ] + amtPorts.map { .requestSuccess(port: $0) }
-                + [.keepAliveOptionsRequest(interval: 30, timeout: 0)])
+                + [.keepAliveOptionsRequest(interval: 30, timeout: 0)]
+        )
         #expect(
             wire.serverEvents
                 == [
                     .checkAllowlist(uuid: testUUID),
                     .verifyCredentials(uuid: testUUID, username: "admin", password: "P@ssw0rd"),
                     .authenticated(uuid: testUUID),
-                ])
+                ]
+        )
         #expect(wire.deviceEvents == [.tunnelReady])
 
         for round in 1...4 {
@@ -150,7 +158,9 @@ struct Wire {
         var wire = try Wire(seed: 9) { $0.password = "wrong" }
         wire.deviceDo(wire.device.start(now: wire.now))
         try wire.pump()
-        #expect(wire.deviceEvents == [.authenticationFailed, .close(reason: "authentication failed")])
+        #expect(
+            wire.deviceEvents == [.authenticationFailed, .close(reason: "authentication failed")]
+        )
         #expect(!wire.serverEvents.contains(.authenticated(uuid: testUUID)))
         #expect(wire.server.state == .awaitingUserAuth)
     }
