@@ -123,6 +123,7 @@ public struct CIRAServerSession: Sendable {
         return [.authenticated(uuid: uuid), .send(.userAuthSuccess)] + self.replayDeferred(now: now)
     }
 
+    // TODO(#2): optionally probe half-open tunnels with an MPS KEEPALIVE_REQUEST (§5.2 c).
     /// Fires the timers that are due: handshake deadline, idle timeout, keep-alive options
     /// fallback and channel-open timeouts.
     public mutating func tick(now: Instant) -> [CIRAServerAction] {
