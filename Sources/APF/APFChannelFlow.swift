@@ -35,6 +35,8 @@ struct APFChannelFlow: Sendable {
         case overrun
     }
 
+    // TODO(#2): return credit when the consumer has taken the bytes, not on delivery, so a
+    // slow northbound reader applies backpressure to the device.
     mutating func received(_ count: Int) -> ReceiveResult {
         guard count <= self.receiveCredit else { return .overrun }
         self.receiveCredit -= count

@@ -122,12 +122,20 @@ public struct APFDecoder: Sendable {
             // §8 item 18: only the "password" method has the flag and password fields.
             guard method == APFConstants.passwordMethod else {
                 return .userAuthRequest(
-                    username: username, service: service, method: method, password: nil)
+                    username: username,
+                    service: service,
+                    method: method,
+                    password: nil
+                )
             }
             _ = try r.u8()
             let password = try r.string()
             return .userAuthRequest(
-                username: username, service: service, method: method, password: password)
+                username: username,
+                service: service,
+                method: method,
+                password: password
+            )
         case APFType.userAuthFailure:
             _ = try r.string()
             _ = try r.u8()
@@ -150,22 +158,33 @@ public struct APFDecoder: Sendable {
             let originatorAddress = try r.string()
             let originatorPort = try r.u32()
             return .channelOpen(
-                type: channelType, senderChannel: sender, initialWindow: window,
-                connectedAddress: connectedAddress, connectedPort: connectedPort,
-                originatorAddress: originatorAddress, originatorPort: originatorPort)
+                type: channelType,
+                senderChannel: sender,
+                initialWindow: window,
+                connectedAddress: connectedAddress,
+                connectedPort: connectedPort,
+                originatorAddress: originatorAddress,
+                originatorPort: originatorPort
+            )
         case APFType.channelOpenConfirmation:
             let recipient = try r.u32()
             let sender = try r.u32()
             let window = try r.u32()
             _ = try r.u32()
-            return .channelOpenConfirmation(recipient: recipient, sender: sender, initialWindow: window)
+            return .channelOpenConfirmation(
+                recipient: recipient,
+                sender: sender,
+                initialWindow: window
+            )
         case APFType.channelOpenFailure:
             let recipient = try r.u32()
             let reason = try r.u32()
             _ = try r.u32()
             _ = try r.u32()
             return .channelOpenFailure(
-                recipient: recipient, reason: APFChannelOpenFailureReason(rawValue: reason))
+                recipient: recipient,
+                reason: APFChannelOpenFailureReason(rawValue: reason)
+            )
         case APFType.windowAdjust:
             let recipient = try r.u32()
             return .windowAdjust(recipient: recipient, bytes: try r.u32())
@@ -221,8 +240,12 @@ public struct APFDecoder: Sendable {
                 throw .fail(.datagramTooLarge(length: length))
             }
             return .udpSendTo(
-                address: address, port: port, originatorAddress: originatorAddress,
-                originatorPort: originatorPort, data: try r.bytes(Int(length)))
+                address: address,
+                port: port,
+                originatorAddress: originatorAddress,
+                originatorPort: originatorPort,
+                data: try r.bytes(Int(length))
+            )
         default:
             // §8 item 17: the body length of an unknown request is unknowable.
             throw .fail(.unknownGlobalRequest(name: name))

@@ -44,8 +44,14 @@ extension APFMessage {
         case .requestFailure:
             w.u8(APFType.requestFailure)
         case .channelOpen(
-            let type, let sender, let window, let connectedAddress, let connectedPort,
-            let originatorAddress, let originatorPort):
+            let type,
+            let sender,
+            let window,
+            let connectedAddress,
+            let connectedPort,
+            let originatorAddress,
+            let originatorPort
+        ):
             w.u8(APFType.channelOpen)
             w.string(type)
             w.u32(sender)

@@ -28,9 +28,14 @@ public enum APFMessage: Equatable, Sendable {
     case requestFailure
     /// CHANNEL_OPEN (90). The reserved (SSH max-packet) field is written as 0xFFFFFFFF.
     case channelOpen(
-        type: String, senderChannel: UInt32, initialWindow: UInt32,
-        connectedAddress: String, connectedPort: UInt32,
-        originatorAddress: String, originatorPort: UInt32)
+        type: String,
+        senderChannel: UInt32,
+        initialWindow: UInt32,
+        connectedAddress: String,
+        connectedPort: UInt32,
+        originatorAddress: String,
+        originatorPort: UInt32
+    )
     /// CHANNEL_OPEN_CONFIRMATION (91).
     case channelOpenConfirmation(recipient: UInt32, sender: UInt32, initialWindow: UInt32)
     /// CHANNEL_OPEN_FAILURE (92).
@@ -64,8 +69,12 @@ public enum APFGlobalRequest: Equatable, Sendable {
     case cancelTcpipForward(address: String, port: UInt32)
     /// "udp-send-to@amt.intel.com": the device asks the MPS to emit a datagram (no reply).
     case udpSendTo(
-        address: String, port: UInt32, originatorAddress: String, originatorPort: UInt32,
-        data: [UInt8])
+        address: String,
+        port: UInt32,
+        originatorAddress: String,
+        originatorPort: UInt32,
+        data: [UInt8]
+    )
 
     /// Which reply, if any, this request gets; the device decoder needs it (§3.1).
     public var replyKind: APFReplyKind? {

@@ -13,7 +13,8 @@ extension CIRADeviceSession {
     /// Queues bytes on a channel and sends what the MPS's credit allows.
     /// - Throws: `.channelClosed` for an unknown or closing channel.
     public mutating func send(
-        _ bytes: [UInt8], on channel: ChannelID
+        _ bytes: [UInt8],
+        on channel: ChannelID
     ) throws(CIRAChannelError) -> [CIRADeviceAction] {
         guard let entry = self.channels[channel.rawValue], !entry.closing, self.state != .closed
         else { throw .channelClosed }
@@ -41,7 +42,10 @@ extension CIRADeviceSession {
     // MARK: - MPS messages for channels
 
     mutating func channelRequested(
-        type: String, peer: UInt32, window: UInt32, port: UInt32
+        type: String,
+        peer: UInt32,
+        window: UInt32,
+        port: UInt32
     ) -> [CIRADeviceAction] {
         let refuse = { (reason: APFChannelOpenFailureReason) -> [CIRADeviceAction] in
             [.send(.channelOpenFailure(recipient: peer, reason: reason))]
@@ -63,7 +67,11 @@ extension CIRADeviceSession {
         return [
             .send(
                 .channelOpenConfirmation(
-                    recipient: peer, sender: id, initialWindow: self.configuration.receiveWindow)),
+                    recipient: peer,
+                    sender: id,
+                    initialWindow: self.configuration.receiveWindow
+                )
+            ),
             .channelOpened(ChannelID(id), port: port),
         ]
     }
@@ -74,7 +82,8 @@ extension CIRADeviceSession {
         case .overrun:
             return self.fail("MPS overran the channel window")
         case .accepted(let adjust):
-            var actions: [CIRADeviceAction] = data.isEmpty ? [] : [.channelData(ChannelID(id), data)]
+            var actions: [CIRADeviceAction] =
+                data.isEmpty ? [] : [.channelData(ChannelID(id), data)]
             if let adjust {
                 actions.append(.send(.windowAdjust(recipient: entry.mpsID, bytes: adjust)))
             }

@@ -53,8 +53,12 @@ public struct CIRADeviceSession: Sendable {
         return [
             .send(
                 .protocolVersion(
-                    major: 1, minor: 0, trigger: self.configuration.trigger,
-                    uuid: self.configuration.uuid.lowercased())),
+                    major: 1,
+                    minor: 0,
+                    trigger: self.configuration.trigger,
+                    uuid: self.configuration.uuid.lowercased()
+                )
+            ),
             .send(.serviceRequest(APFConstants.authService)),
         ]
     }
@@ -95,7 +99,9 @@ public struct CIRADeviceSession: Sendable {
                         username: self.configuration.username,
                         service: APFConstants.portForwardingService,
                         method: APFConstants.passwordMethod,
-                        password: self.configuration.password))
+                        password: self.configuration.password
+                    )
+                )
             ]
         case (.userAuthSuccess, .awaitingAuthResult):
             self.state = .awaitingPortForwardingService
@@ -119,7 +125,9 @@ public struct CIRADeviceSession: Sendable {
             guard self.configuration.adoptsKeepAliveOptions else { return [] }
             self.keepAliveInterval = max(1, interval)
             self.nextKeepAlive = now + .seconds(Int64(self.keepAliveInterval))
-            return [.send(.keepAliveOptionsReply(interval: self.keepAliveInterval, timeout: timeout))]
+            return [
+                .send(.keepAliveOptionsReply(interval: self.keepAliveInterval, timeout: timeout))
+            ]
         case (.channelOpen(let type, let sender, let window, _, let port, _, _), .ready),
             (.channelOpen(let type, let sender, let window, _, let port, _, _), .forwarding):
             return self.channelRequested(type: type, peer: sender, window: window, port: port)
@@ -144,7 +152,9 @@ public struct CIRADeviceSession: Sendable {
         }
         self.state = .forwarding(index: index)
         let request = APFGlobalRequest.tcpipForward(
-            address: self.configuration.bindAddress, port: ports[index])
+            address: self.configuration.bindAddress,
+            port: ports[index]
+        )
         return [.send(.globalRequest(request))]
     }
 

@@ -26,7 +26,8 @@ extension CIRAServerSession {
     /// - Throws: ``CIRAChannelError`` if not authenticated, the port is not forwarded, or the
     ///   channel cap is reached.
     public mutating func openChannel(
-        port: UInt32, now: Instant
+        port: UInt32,
+        now: Instant
     ) throws(CIRAChannelError) -> (ChannelID, [CIRAServerAction]) {
         guard self.state == .authenticated else { throw .notConnected }
         guard self.forwardedPorts.contains(port) else { throw .portNotForwarded(port) }
@@ -38,19 +39,27 @@ extension CIRAServerSession {
         let originatorPort = 1024 + self.openCount % 30000
         self.openCount &+= 1
         self.channels[id] = CIRAServerChannel(
-            port: port, openDeadline: now + self.configuration.channelOpenTimeout,
-            flow: APFChannelFlow(receiveWindow: self.configuration.receiveWindow))
+            port: port,
+            openDeadline: now + self.configuration.channelOpenTimeout,
+            flow: APFChannelFlow(receiveWindow: self.configuration.receiveWindow)
+        )
         let open = APFMessage.channelOpen(
-            type: APFConstants.forwardedChannelType, senderChannel: id,
-            initialWindow: self.configuration.receiveWindow, connectedAddress: "",
-            connectedPort: port, originatorAddress: "1.2.3.4", originatorPort: originatorPort)
+            type: APFConstants.forwardedChannelType,
+            senderChannel: id,
+            initialWindow: self.configuration.receiveWindow,
+            connectedAddress: "",
+            connectedPort: port,
+            originatorAddress: "1.2.3.4",
+            originatorPort: originatorPort
+        )
         return (ChannelID(id), [.send(open)])
     }
 
     /// Queues `bytes` on a channel and sends what the device's credit allows.
     /// - Throws: `.channelClosed` if the channel is gone, `.queueFull` past the queue bound.
     public mutating func send(
-        _ bytes: [UInt8], on channel: ChannelID
+        _ bytes: [UInt8],
+        on channel: ChannelID
     ) throws(CIRAChannelError) -> [CIRAServerAction] {
         guard let entry = self.channels[channel.rawValue], !entry.userNotified,
             self.state == .authenticated
@@ -89,7 +98,9 @@ extension CIRAServerSession {
     // MARK: - Device messages for channels
 
     mutating func channelConfirmed(
-        _ id: UInt32, peer: UInt32, window: UInt32
+        _ id: UInt32,
+        peer: UInt32,
+        window: UInt32
     ) -> [CIRAServerAction] {
         guard var entry = self.channels[id], entry.phase == .opening else { return [] }
         entry.peerID = peer
@@ -106,7 +117,8 @@ extension CIRAServerSession {
     }
 
     mutating func channelRefused(
-        _ id: UInt32, reason: APFChannelOpenFailureReason?
+        _ id: UInt32,
+        reason: APFChannelOpenFailureReason?
     ) -> [CIRAServerAction] {
         guard let entry = self.channels[id], entry.phase == .opening else { return [] }
         self.channels[id] = nil
@@ -126,7 +138,8 @@ extension CIRAServerSession {
         case .overrun:
             return self.fail(.protocolError, "device overran the channel window")
         case .accepted(let adjust):
-            var actions: [CIRAServerAction] = data.isEmpty ? [] : [.channelData(ChannelID(id), data)]
+            var actions: [CIRAServerAction] =
+                data.isEmpty ? [] : [.channelData(ChannelID(id), data)]
             if let adjust {
                 actions.append(.send(.windowAdjust(recipient: entry.peerID, bytes: adjust)))
             }
@@ -161,7 +174,9 @@ extension CIRAServerSession {
             // Keep the entry: a late confirmation must still be answered with CHANNEL_CLOSE.
             guard self.channels[id]?.userNotified == false else { continue }
             self.channels[id]?.userNotified = true
-            actions += [.channelOpenFailed(ChannelID(id), reason: nil), .channelClosed(ChannelID(id))]
+            actions += [
+                .channelOpenFailed(ChannelID(id), reason: nil), .channelClosed(ChannelID(id)),
+            ]
         }
         return actions
     }

@@ -65,7 +65,8 @@ public struct CIRAServerSession: Sendable {
     public var effectiveIdleTimeout: Duration {
         let interval = min(
             self.deviceKeepAliveInterval ?? self.configuration.keepAliveInterval,
-            self.configuration.maxKeepAliveInterval)
+            self.configuration.maxKeepAliveInterval
+        )
         return max(self.configuration.idleTimeout, .seconds(3 * Int64(interval)))
             + self.configuration.idleMargin
     }
@@ -122,6 +123,7 @@ public struct CIRAServerSession: Sendable {
         return [.authenticated(uuid: uuid), .send(.userAuthSuccess)] + self.replayDeferred(now: now)
     }
 
+    // TODO(#2): optionally probe half-open tunnels with an MPS KEEPALIVE_REQUEST (§5.2 c).
     /// Fires the timers that are due: handshake deadline, idle timeout, keep-alive options
     /// fallback and channel-open timeouts.
     public mutating func tick(now: Instant) -> [CIRAServerAction] {
@@ -211,7 +213,8 @@ public struct CIRAServerSession: Sendable {
     }
 
     private mutating func handleAuthenticated(
-        _ message: APFMessage, now: Instant
+        _ message: APFMessage,
+        now: Instant
     ) -> [CIRAServerAction] {
         switch message {
         case .serviceRequest(APFConstants.portForwardingService):
@@ -247,7 +250,8 @@ public struct CIRAServerSession: Sendable {
     }
 
     private mutating func handleGlobal(
-        _ request: APFGlobalRequest, now: Instant
+        _ request: APFGlobalRequest,
+        now: Instant
     ) -> [CIRAServerAction] {
         switch request {
         case .tcpipForward(_, let port):
@@ -278,7 +282,8 @@ public struct CIRAServerSession: Sendable {
         self.optionsSent = true
         return [
             .send(
-                .keepAliveOptionsRequest(interval: self.configuration.keepAliveInterval, timeout: 0))
+                .keepAliveOptionsRequest(interval: self.configuration.keepAliveInterval, timeout: 0)
+            )
         ]
     }
 
@@ -303,7 +308,9 @@ public struct CIRAServerSession: Sendable {
     mutating func fail(_ reason: APFDisconnectReason, _ why: String) -> [CIRAServerAction] {
         self.state = .closed
         self.deferred.removeAll()
-        return [.send(.disconnect(reason: reason))] + self.closeAllChannels() + [.close(reason: why)]
+        return [.send(.disconnect(reason: reason))] + self.closeAllChannels() + [
+            .close(reason: why)
+        ]
     }
 }
 

@@ -34,17 +34,28 @@ import Testing
         ]
         let stream = messages.flatMap { $0.encode() }
         let decoded = try decodeAll(
-            stream, role: .device,
+            stream,
+            role: .device,
             expecting: [.tcpipForward, .cancelTcpipForward, .tcpipForward, .tcpipForward],
-            feeding: feeding)
+            feeding: feeding
+        )
         #expect(decoded == messages)
     }
 
     /// `noteSent` records the reply a sent global request will get; udp-send-to gets none.
     @Test func noteSentQueuesReplyKinds() throws {
         var decoder = APFDecoder(role: .device)
-        decoder.noteSent(.globalRequest(.udpSendTo(
-            address: "a", port: 1, originatorAddress: "b", originatorPort: 2, data: [])))
+        decoder.noteSent(
+            .globalRequest(
+                .udpSendTo(
+                    address: "a",
+                    port: 1,
+                    originatorAddress: "b",
+                    originatorPort: 2,
+                    data: []
+                )
+            )
+        )
         decoder.noteSent(.globalRequest(.cancelTcpipForward(address: "", port: 1)))
         decoder.noteSent(forward(16992))
         decoder.append(hex("51 51 00004260"))
@@ -103,7 +114,11 @@ import Testing
         #expect(throws: APFError.stringTooLong(length: 2049)) { try decoder.next() }
 
         let name = String(repeating: "a", count: 2048)
-        let ok = try decodeAll(APFMessage.serviceRequest(name).encode(), role: .server, feeding: .whole)
+        let ok = try decodeAll(
+            APFMessage.serviceRequest(name).encode(),
+            role: .server,
+            feeding: .whole
+        )
         #expect(ok == [.serviceRequest(name)])
     }
 
@@ -121,7 +136,9 @@ import Testing
         #expect(throws: APFError.channelDataTooLarge(length: 0x7FFF_FFFF)) { try decoder.next() }
 
         let max = APFMessage.channelData(
-            recipient: 4, data: [UInt8](repeating: 1, count: APFConstants.maxChannelData))
+            recipient: 4,
+            data: [UInt8](repeating: 1, count: APFConstants.maxChannelData)
+        )
         #expect(try decodeAll(max.encode(), role: .device, feeding: .whole) == [max])
         var over = APFDecoder(role: .device)
         over.append(hex("5e 00000004 00100001"))

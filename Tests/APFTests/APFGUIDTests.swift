@@ -33,15 +33,21 @@ import Testing
         #expect(
             decoded == [
                 .protocolVersion(
-                    major: 1, minor: 0, trigger: 4, uuid: "aaaa0000-bbbb-4ccc-8ddd-eeeeffff0000")
-            ])
+                    major: 1,
+                    minor: 0,
+                    trigger: 4,
+                    uuid: "aaaa0000-bbbb-4ccc-8ddd-eeeeffff0000"
+                )
+            ]
+        )
     }
 
     /// normalize lowercases valid strings and rejects malformed ones.
     @Test func normalizes() {
         #expect(
             APFGUID.normalize("D162B380-C330-11E3-82A5-40A8F0A2A536")
-                == "d162b380-c330-11e3-82a5-40a8f0a2a536")
+                == "d162b380-c330-11e3-82a5-40a8f0a2a536"
+        )
         let bad = [
             "", "d162b380c330-11e3-82a5-40a8f0a2a536", "d162b380-c330-11e3-82a5-40a8f0a2a53",
             "d162b380-c330-11e3-82a5-40a8f0a2a5366", "g162b380-c330-11e3-82a5-40a8f0a2a536",
@@ -60,6 +66,7 @@ import Testing
         #expect(APFGUID.string(fromWire: [UInt8](repeating: 0, count: 17)) == nil)
         #expect(
             APFGUID.string(fromWire: [UInt8](repeating: 0, count: 16))
-                == "00000000-0000-0000-0000-000000000000")
+                == "00000000-0000-0000-0000-000000000000"
+        )
     }
 }

@@ -16,10 +16,16 @@ import Testing
         #expect(
             sent(more) == [
                 .channelOpen(
-                    type: "forwarded-tcpip", senderChannel: 5, initialWindow: 32768,
-                    connectedAddress: "", connectedPort: 16994, originatorAddress: "1.2.3.4",
-                    originatorPort: 1025)
-            ])
+                    type: "forwarded-tcpip",
+                    senderChannel: 5,
+                    initialWindow: 32768,
+                    connectedAddress: "",
+                    connectedPort: 16994,
+                    originatorAddress: "1.2.3.4",
+                    originatorPort: 1025
+                )
+            ]
+        )
     }
 
     /// Opens are refused before authentication, to unforwarded ports, and past the cap.
@@ -45,13 +51,16 @@ import Testing
         let (id, _) = try h.session.openChannel(port: 16992, now: h.at(0))
         #expect(try h.session.send(Array("POST /wsman HTTP".utf8), on: id) == [])
         #expect(h.session.queuedBytes(on: id) == 16)
-        let actions = h.receive(.channelOpenConfirmation(recipient: 4, sender: 1, initialWindow: 4096))
+        let actions = h.receive(
+            .channelOpenConfirmation(recipient: 4, sender: 1, initialWindow: 4096)
+        )
         #expect(
             actions == [
                 .channelOpened(id),
                 .send(.channelData(recipient: 1, data: Array("POST /wsman HTTP".utf8))),
                 .channelWritable(id),
-            ])
+            ]
+        )
         #expect(sent(actions).first?.encode() == vectorBytes("V19"))
     }
 
@@ -68,7 +77,8 @@ import Testing
         #expect(h.receive(.windowAdjust(recipient: 4, bytes: 87)) == [])
         #expect(
             h.receive(.windowAdjust(recipient: 4, bytes: 1))
-                == [.send(.channelData(recipient: 1, data: b)), .channelWritable(id)])
+                == [.send(.channelData(recipient: 1, data: b)), .channelWritable(id)]
+        )
         #expect(h.session.queuedBytes(on: id) == 0)
     }
 
@@ -80,13 +90,19 @@ import Testing
         let big = (0..<1200).map { UInt8($0 % 251) }
         #expect(
             try h.session.send(big, on: id)
-                == [.send(.channelData(recipient: 1, data: Array(big[0..<512])))])
+                == [.send(.channelData(recipient: 1, data: Array(big[0..<512])))]
+        )
         #expect(
             h.receive(.windowAdjust(recipient: 4, bytes: 499))
-                == [.send(.channelData(recipient: 1, data: Array(big[512..<1011])))])
+                == [.send(.channelData(recipient: 1, data: Array(big[512..<1011])))]
+        )
         #expect(
             h.receive(.windowAdjust(recipient: 4, bytes: 499))
-                == [.send(.channelData(recipient: 1, data: Array(big[1011...]))), .channelWritable(id)])
+                == [
+                    .send(.channelData(recipient: 1, data: Array(big[1011...]))),
+                    .channelWritable(id),
+                ]
+        )
     }
 
     /// Small messages queued together leave as one CHANNEL_DATA when credit returns.
@@ -99,7 +115,10 @@ import Testing
         _ = try h.session.send([3, 3], on: id)
         #expect(
             h.receive(.windowAdjust(recipient: 4, bytes: 100))
-                == [.send(.channelData(recipient: 1, data: [2, 2, 2, 3, 3])), .channelWritable(id)])
+                == [
+                    .send(.channelData(recipient: 1, data: [2, 2, 2, 3, 3])), .channelWritable(id),
+                ]
+        )
     }
 
     /// The send queue is bounded; the caller must wait for `.channelWritable`.
@@ -122,7 +141,8 @@ import Testing
         #expect(h.receive(.channelData(recipient: 4, data: half)) == [.channelData(id, half)])
         #expect(
             h.receive(.channelData(recipient: 4, data: [2]))
-                == [.channelData(id, [2]), .send(.windowAdjust(recipient: 9, bytes: 16385))])
+                == [.channelData(id, [2]), .send(.windowAdjust(recipient: 9, bytes: 16385))]
+        )
         // Credit is now full again: a whole window is accepted.
         let window = [UInt8](repeating: 3, count: 32768)
         #expect(h.receive(.channelData(recipient: 4, data: window)).count == 2)
@@ -134,12 +154,15 @@ import Testing
         h.authenticate()
         let id = try h.openConfirmed()
         _ = h.receive(.channelData(recipient: 4, data: [UInt8](repeating: 0, count: 16000)))
-        let actions = h.receive(.channelData(recipient: 4, data: [UInt8](repeating: 0, count: 16769)))
+        let actions = h.receive(
+            .channelData(recipient: 4, data: [UInt8](repeating: 0, count: 16769))
+        )
         #expect(
             actions == [
                 .send(.disconnect(reason: .protocolError)), .channelClosed(id),
                 .close(reason: "device overran the channel window"),
-            ])
+            ]
+        )
     }
 
     /// MPS close: one CHANNEL_CLOSE, one event; the device's answer and repeats do nothing.
@@ -156,7 +179,9 @@ import Testing
         // §8 item 3: the device reuses its id 1 for the next channel; nothing closes it.
         let next = try h.openConfirmed(deviceID: 1)
         #expect(h.receive(.channelClose(recipient: 4)) == [])
-        #expect(h.session.close(next) == [.send(.channelClose(recipient: 1)), .channelClosed(next)])
+        #expect(
+            h.session.close(next) == [.send(.channelClose(recipient: 1)), .channelClosed(next)]
+        )
     }
 
     /// Device close of an open channel: answered once, reported once.
@@ -164,7 +189,11 @@ import Testing
         var h = ServerHarness()
         h.authenticate()
         let id = try h.openConfirmed(deviceID: 2)
-        #expect(h.receive(.channelClose(recipient: 4)) == [.send(.channelClose(recipient: 2)), .channelClosed(id)])
+        #expect(
+            h.receive(.channelClose(recipient: 4)) == [
+                .send(.channelClose(recipient: 2)), .channelClosed(id),
+            ]
+        )
         #expect(h.receive(.channelClose(recipient: 4)) == [])
         #expect(h.session.close(id) == [])
     }
@@ -178,7 +207,8 @@ import Testing
         #expect(h.session.close(id) == [.channelClosed(id)])
         #expect(
             h.receive(.channelOpenConfirmation(recipient: 4, sender: 6, initialWindow: 4096))
-                == [.send(.channelClose(recipient: 6))])
+                == [.send(.channelClose(recipient: 6))]
+        )
         #expect(h.receive(.channelClose(recipient: 4)) == [])
         #expect(h.session.channelCount == 0)
     }
@@ -190,7 +220,8 @@ import Testing
         let (id, _) = try h.session.openChannel(port: 16992, now: h.at(0))
         #expect(
             h.receive(.channelOpenFailure(recipient: 4, reason: .resourceShortage))
-                == [.channelOpenFailed(id, reason: .resourceShortage), .channelClosed(id)])
+                == [.channelOpenFailed(id, reason: .resourceShortage), .channelClosed(id)]
+        )
         #expect(h.session.channelCount == 0)
     }
 
@@ -204,7 +235,8 @@ import Testing
         #expect(h.tick(at: 16) == [.channelOpenFailed(id, reason: nil), .channelClosed(id)])
         #expect(
             h.receive(.channelOpenConfirmation(recipient: 4, sender: 0, initialWindow: 1), at: 17)
-                == [.send(.channelClose(recipient: 0))])
+                == [.send(.channelClose(recipient: 0))]
+        )
     }
 
     /// Messages naming unknown channels are skipped (§6.3).
@@ -214,7 +246,9 @@ import Testing
         #expect(h.receive(.channelData(recipient: 99, data: [1])) == [])
         #expect(h.receive(.windowAdjust(recipient: 99, bytes: 1)) == [])
         #expect(h.receive(.channelClose(recipient: 99)) == [])
-        #expect(h.receive(.channelOpenConfirmation(recipient: 99, sender: 1, initialWindow: 1)) == [])
+        #expect(
+            h.receive(.channelOpenConfirmation(recipient: 99, sender: 1, initialWindow: 1)) == []
+        )
         #expect(h.session.state == .authenticated)
     }
 
@@ -228,7 +262,11 @@ import Testing
         _ = h.session.close(b)
         #expect(
             h.receive(.disconnect(reason: .byApplication))
-                == [.channelClosed(a), .channelClosed(c), .close(reason: "device sent DISCONNECT(11)")])
+                == [
+                    .channelClosed(a), .channelClosed(c),
+                    .close(reason: "device sent DISCONNECT(11)"),
+                ]
+        )
         #expect(h.session.close(a) == [])
     }
 

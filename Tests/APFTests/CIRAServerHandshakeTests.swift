@@ -14,18 +14,22 @@ import Testing
         #expect(h.receive(.serviceRequest(APFConstants.authService)) == [])
         #expect(
             h.session.allowlistChecked(known: true, now: h.at(0))
-                == [.send(.serviceAccept(APFConstants.authService))])
+                == [.send(.serviceAccept(APFConstants.authService))]
+        )
         #expect(
             h.receive(authRequest)
-                == [.verifyCredentials(uuid: testUUID, username: "admin", password: "P@ssw0rd")])
+                == [.verifyCredentials(uuid: testUUID, username: "admin", password: "P@ssw0rd")]
+        )
         #expect(h.session.username == nil)
         #expect(
             h.session.credentialsChecked(valid: true, now: h.at(0))
-                == [.authenticated(uuid: testUUID), .send(.userAuthSuccess)])
+                == [.authenticated(uuid: testUUID), .send(.userAuthSuccess)]
+        )
         #expect(h.session.username == "admin")
         #expect(
             h.receive(.serviceRequest(APFConstants.portForwardingService))
-                == [.send(.serviceAccept(APFConstants.portForwardingService))])
+                == [.send(.serviceAccept(APFConstants.portForwardingService))]
+        )
         for port in amtPorts.dropLast() {
             #expect(h.receive(forward(port)) == [.send(.requestSuccess(port: port))])
         }
@@ -34,12 +38,14 @@ import Testing
                 == [
                     .send(.requestSuccess(port: 5900)),
                     .send(.keepAliveOptionsRequest(interval: 30, timeout: 0)),
-                ])
+                ]
+        )
         #expect(h.session.forwardedPorts == amtPorts)
         #expect(h.session.trigger == 4)
         #expect(
             h.receive(.keepAliveRequest(cookie: 77))
-                == [.send(.keepAliveReply(cookie: 77)), .keepAliveSeen])
+                == [.send(.keepAliveReply(cookie: 77)), .keepAliveSeen]
+        )
     }
 
     /// B09: an unlisted device is refused before its credentials are ever looked at.
@@ -53,9 +59,11 @@ import Testing
         #expect(
             actions
                 == [
-                    .checkAllowlist(uuid: uuid), .send(.disconnect(reason: .hostNotAllowedToConnect)),
+                    .checkAllowlist(uuid: uuid),
+                    .send(.disconnect(reason: .hostNotAllowedToConnect)),
                     .close(reason: "device not allowed"),
-                ])
+                ]
+        )
         #expect(h.session.state == .closed)
         #expect(h.session.credentialsChecked(valid: true, now: h.at(0)) == [])
     }
@@ -65,7 +73,12 @@ import Testing
         var h = ServerHarness()
         let actions = h.receive(
             .protocolVersion(
-                major: 1, minor: 0, trigger: 4, uuid: "AAAA0000-BBBB-4CCC-8DDD-EEEEFFFF0000"))
+                major: 1,
+                minor: 0,
+                trigger: 4,
+                uuid: "AAAA0000-BBBB-4CCC-8DDD-EEEEFFFF0000"
+            )
+        )
         #expect(actions == [.checkAllowlist(uuid: "aaaa0000-bbbb-4ccc-8ddd-eeeeffff0000")])
         #expect(h.session.uuid == "aaaa0000-bbbb-4ccc-8ddd-eeeeffff0000")
     }
@@ -78,7 +91,11 @@ import Testing
         _ = h.receive(.serviceRequest(APFConstants.authService))
         for _ in 0..<2 {
             #expect(h.receive(authRequest).count == 1)
-            #expect(h.session.credentialsChecked(valid: false, now: h.at(0)) == [.send(.userAuthFailure)])
+            #expect(
+                h.session.credentialsChecked(valid: false, now: h.at(0)) == [
+                    .send(.userAuthFailure)
+                ]
+            )
         }
         _ = h.receive(authRequest)
         #expect(
@@ -86,7 +103,8 @@ import Testing
                 == [
                     .send(.userAuthFailure), .send(.disconnect(reason: .invalidCredentials)),
                     .close(reason: "too many failed authentication attempts"),
-                ])
+                ]
+        )
         #expect(h.receive(authRequest) == [])
     }
 
@@ -97,8 +115,11 @@ import Testing
         _ = h.session.allowlistChecked(known: true, now: h.at(0))
         _ = h.receive(.serviceRequest(APFConstants.authService))
         let none = APFMessage.userAuthRequest(
-            username: "admin", service: APFConstants.portForwardingService, method: "none",
-            password: nil)
+            username: "admin",
+            service: APFConstants.portForwardingService,
+            method: "none",
+            password: nil
+        )
         #expect(h.receive(none) == [.send(.userAuthFailure)])
         #expect(h.session.state == .awaitingUserAuth)
         #expect(h.receive(.keepAliveRequest(cookie: 5)) == [.send(.keepAliveReply(cookie: 5))])
@@ -119,7 +140,8 @@ import Testing
                     .authenticated(uuid: testUUID), .send(.userAuthSuccess),
                     .send(.serviceAccept(APFConstants.portForwardingService)),
                     .send(.keepAliveReply(cookie: 3)), .keepAliveSeen,
-                ])
+                ]
+        )
     }
 
     /// A flood of messages during a lookup is a protocol error, not unbounded memory.
@@ -135,17 +157,37 @@ import Testing
     /// State enforcement and failure codes of the §5.1 REC table.
     @Test(arguments: [
         ([APFMessage.serviceRequest(APFConstants.authService)], APFDisconnectReason.protocolError),
-        ([.protocolVersion(major: 2, minor: 0, trigger: 4, uuid: testUUID)], .protocolVersionNotSupported),
-        ([.protocolVersion(major: 1, minor: 0, trigger: 4, uuid: testUUID), .serviceRequest("foo@bar")],
-         .serviceNotAvailable),
-        ([.protocolVersion(major: 1, minor: 0, trigger: 4, uuid: testUUID), forward(16992)],
-         .protocolError),
-        ([.protocolVersion(major: 1, minor: 0, trigger: 4, uuid: testUUID), authRequest],
-         .protocolError),
-        ([.protocolVersion(major: 1, minor: 0, trigger: 4, uuid: testUUID),
-          .serviceRequest(APFConstants.portForwardingService)], .protocolError),
-        ([.protocolVersion(major: 1, minor: 0, trigger: 4, uuid: testUUID),
-          .channelData(recipient: 4, data: [1])], .protocolError),
+        (
+            [.protocolVersion(major: 2, minor: 0, trigger: 4, uuid: testUUID)],
+            .protocolVersionNotSupported
+        ),
+        (
+            [
+                .protocolVersion(major: 1, minor: 0, trigger: 4, uuid: testUUID),
+                .serviceRequest("foo@bar"),
+            ],
+            .serviceNotAvailable
+        ),
+        (
+            [.protocolVersion(major: 1, minor: 0, trigger: 4, uuid: testUUID), forward(16992)],
+            .protocolError
+        ),
+        (
+            [.protocolVersion(major: 1, minor: 0, trigger: 4, uuid: testUUID), authRequest],
+            .protocolError
+        ),
+        (
+            [
+                .protocolVersion(major: 1, minor: 0, trigger: 4, uuid: testUUID),
+                .serviceRequest(APFConstants.portForwardingService),
+            ], .protocolError
+        ),
+        (
+            [
+                .protocolVersion(major: 1, minor: 0, trigger: 4, uuid: testUUID),
+                .channelData(recipient: 4, data: [1]),
+            ], .protocolError
+        ),
     ])
     func enforcesStates(_ messages: [APFMessage], _ reason: APFDisconnectReason) {
         var h = ServerHarness()
@@ -158,7 +200,9 @@ import Testing
         }
         #expect(sent(actions).last == .disconnect(reason: reason))
         #expect(closes(actions))
-        #expect(actions.contains { if case .verifyCredentials = $0 { true } else { false } } == false)
+        #expect(
+            actions.contains { if case .verifyCredentials = $0 { true } else { false } } == false
+        )
     }
 
     /// Keep-alives are answered before PROTOCOLVERSION, without counting as last-seen.
@@ -175,7 +219,8 @@ import Testing
         _ = h.session.allowlistChecked(known: true, now: h.at(0))
         #expect(
             h.receive(.disconnect(reason: .protocolError))
-                == [.close(reason: "device sent DISCONNECT(2)")])
+                == [.close(reason: "device sent DISCONNECT(2)")]
+        )
     }
 
     /// Forward bookkeeping: duplicates kept once, cancel answered bare, udp-send-to silent,
@@ -186,16 +231,31 @@ import Testing
         #expect(h.session.forwardedPorts == [16992, 5900])
         #expect(
             h.receive(.globalRequest(.cancelTcpipForward(address: "dev1", port: 5900)))
-                == [.send(.requestSuccess(port: nil))])
+                == [.send(.requestSuccess(port: nil))]
+        )
         #expect(h.session.forwardedPorts == [16992])
         #expect(
-            h.receive(.globalRequest(.udpSendTo(
-                address: "10.0.0.1", port: 162, originatorAddress: "10.0.0.2",
-                originatorPort: 1234, data: [1]))) == [])
+            h.receive(
+                .globalRequest(
+                    .udpSendTo(
+                        address: "10.0.0.1",
+                        port: 162,
+                        originatorAddress: "10.0.0.2",
+                        originatorPort: 1234,
+                        data: [1]
+                    )
+                )
+            ) == []
+        )
         let v22 = APFMessage.channelOpen(
-            type: "direct-tcpip", senderChannel: 7, initialWindow: 4096,
-            connectedAddress: "192.168.1.20", connectedPort: 8080,
-            originatorAddress: "192.168.1.50", originatorPort: 1025)
+            type: "direct-tcpip",
+            senderChannel: 7,
+            initialWindow: 4096,
+            connectedAddress: "192.168.1.20",
+            connectedPort: 8080,
+            originatorAddress: "192.168.1.50",
+            originatorPort: 1025
+        )
         let answer = h.receive(v22)
         #expect(answer == [.send(.channelOpenFailure(recipient: 7, reason: .unknownChannelType))])
         #expect(sent(answer).first?.encode() == hex("5c00000007000000030000000000000000"))
@@ -209,17 +269,25 @@ import Testing
                 == [
                     .send(.disconnect(reason: .protocolError)),
                     .close(reason: "malformed stream: unknown APF message type 99"),
-                ])
+                ]
+        )
         var b = ServerHarness()
         b.authenticate()
-        #expect(sent(b.session.disconnect(reason: .byApplication)) == [.disconnect(reason: .byApplication)])
+        #expect(
+            sent(b.session.disconnect(reason: .byApplication)) == [
+                .disconnect(reason: .byApplication)
+            ]
+        )
         #expect(b.session.disconnect(reason: .byApplication) == [])
     }
 
     /// Passwords never reach descriptions of messages or actions.
     @Test func redactsPasswords() {
         let action = CIRAServerAction.verifyCredentials(
-            uuid: testUUID, username: "admin", password: "P@ssw0rd")
+            uuid: testUUID,
+            username: "admin",
+            password: "P@ssw0rd"
+        )
         var dumped = ""
         dump(action, to: &dumped)
         dump(authRequest, to: &dumped)

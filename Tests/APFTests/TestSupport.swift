@@ -67,7 +67,9 @@ enum Feeding: CustomStringConvertible, CaseIterable {
 
 /// Feeds `bytes` to a fresh decoder in the given chunks and returns every message.
 func decodeAll(
-    _ bytes: [UInt8], role: APFDecoder.Role, expecting replies: [APFReplyKind] = [],
+    _ bytes: [UInt8],
+    role: APFDecoder.Role,
+    expecting replies: [APFReplyKind] = [],
     feeding: Feeding
 ) throws -> [APFMessage] {
     var decoder = APFDecoder(role: role)
@@ -82,8 +84,11 @@ func decodeAll(
 
 let testUUID = "00112233-4455-6677-8899-aabbccddeeff"
 let authRequest = APFMessage.userAuthRequest(
-    username: "admin", service: APFConstants.portForwardingService, method: "password",
-    password: "P@ssw0rd")
+    username: "admin",
+    service: APFConstants.portForwardingService,
+    method: "password",
+    password: "P@ssw0rd"
+)
 let amtPorts: [UInt32] = [16993, 16992, 664, 623, 16995, 16994, 5900]
 
 func forward(_ port: UInt32) -> APFMessage {
@@ -124,7 +129,9 @@ struct ServerHarness {
     /// Runs V1..V4 with both lookups succeeding, the pfwd service, and the given forwards.
     mutating func authenticate(ports: [UInt32] = amtPorts, at seconds: Double = 0) {
         _ = self.receive(
-            .protocolVersion(major: 1, minor: 0, trigger: 4, uuid: testUUID), at: seconds)
+            .protocolVersion(major: 1, minor: 0, trigger: 4, uuid: testUUID),
+            at: seconds
+        )
         _ = self.session.allowlistChecked(known: true, now: self.at(seconds))
         _ = self.receive(.serviceRequest(APFConstants.authService), at: seconds)
         _ = self.receive(authRequest, at: seconds)
@@ -136,12 +143,20 @@ struct ServerHarness {
 
     /// Opens a channel to `port` and confirms it with the device id and window given.
     mutating func openConfirmed(
-        port: UInt32 = 16992, deviceID: UInt32 = 1, window: UInt32 = 32768, at seconds: Double = 0
+        port: UInt32 = 16992,
+        deviceID: UInt32 = 1,
+        window: UInt32 = 32768,
+        at seconds: Double = 0
     ) throws -> ChannelID {
         let (id, _) = try self.session.openChannel(port: port, now: self.at(seconds))
         _ = self.receive(
-            .channelOpenConfirmation(recipient: id.rawValue, sender: deviceID, initialWindow: window),
-            at: seconds)
+            .channelOpenConfirmation(
+                recipient: id.rawValue,
+                sender: deviceID,
+                initialWindow: window
+            ),
+            at: seconds
+        )
         return id
     }
 }
