@@ -8,9 +8,10 @@ import WSMAN
 enum Fixtures {
     static func url(_ name: String) throws -> URL {
         let dot = name.firstIndex(of: ".")!
-        return try #require(Bundle.module.url(
-            forResource: String(name[..<dot]), withExtension: String(name[name.index(after: dot)...]),
-            subdirectory: "Fixtures"))
+        return try #require(
+            Bundle.module.url(
+                forResource: String(name[..<dot]), withExtension: String(name[name.index(after: dot)...]),
+                subdirectory: "Fixtures"))
     }
 
     static func bytes(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: url(name))) }
@@ -24,16 +25,40 @@ enum Fixtures {
 
 /// A JSON value as the reference fixtures hold it (types as written).
 indirect enum AnyJSON: Decodable, Equatable {
-    case bool(Bool), int(Int64), double(Double), string(String), array([AnyJSON]), object([String: AnyJSON]), null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([AnyJSON])
+    case object([String: AnyJSON])
+    case null
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null; return }
-        if let b = try? c.decode(Bool.self) { self = .bool(b); return }
-        if let i = try? c.decode(Int64.self) { self = .int(i); return }
-        if let d = try? c.decode(Double.self) { self = .double(d); return }
-        if let s = try? c.decode(String.self) { self = .string(s); return }
-        if let a = try? c.decode([AnyJSON].self) { self = .array(a); return }
+        if c.decodeNil() {
+            self = .null
+            return
+        }
+        if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+            return
+        }
+        if let i = try? c.decode(Int64.self) {
+            self = .int(i)
+            return
+        }
+        if let d = try? c.decode(Double.self) {
+            self = .double(d)
+            return
+        }
+        if let s = try? c.decode(String.self) {
+            self = .string(s)
+            return
+        }
+        if let a = try? c.decode([AnyJSON].self) {
+            self = .array(a)
+            return
+        }
         self = .object(try c.decode([String: AnyJSON].self))
     }
 
@@ -47,7 +72,9 @@ indirect enum AnyJSON: Decodable, Equatable {
     }
 
     func replacing(path: [String], with value: AnyJSON) -> AnyJSON {
-        guard let first = path.first, case .object(var o) = self, let child = o[first] else { return path.isEmpty ? value : self }
+        guard let first = path.first, case .object(var o) = self, let child = o[first] else {
+            return path.isEmpty ? value : self
+        }
         o[first] = path.count == 1 ? value : child.replacing(path: Array(path.dropFirst()), with: value)
         return .object(o)
     }
@@ -83,11 +110,18 @@ indirect enum AnyJSON: Decodable, Equatable {
 /// Builds a compact AMT-style envelope from a reference JSON envelope, so every .json
 /// fixture can be fed through our XML parser and compared with itself.
 enum EnvelopeFromJSON {
-    static let enumerationNames: Set = ["PullResponse", "EnumerateResponse", "Items", "EnumerationContext", "EndOfSequence"]
+    static let enumerationNames: Set = [
+        "PullResponse", "EnumerateResponse", "Items", "EnumerationContext", "EndOfSequence",
+    ]
     static let soapNames: Set = ["Fault", "Code", "Value", "Subcode", "Reason", "Detail", "Text"]
 
     static func xml(_ envelope: AnyJSON) -> String {
-        var out = #"<?xml version="1.0" encoding="UTF-8"?><a:Envelope xmlns:a="http://www.w3.org/2003/05/soap-envelope" xmlns:b="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:c="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns:g="http://schemas.xmlsoap.org/ws/2004/09/enumeration" xmlns:h="urn:class"><a:Header>"#
+        var out =
+            #"<?xml version="1.0" encoding="UTF-8"?><a:Envelope xmlns:a="http://www.w3.org/2003/05/soap-envelope" "#
+                + #"xmlns:b="http://schemas.xmlsoap.org/ws/2004/08/addressing" "#
+                + #"xmlns:c="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" "#
+                + #"xmlns:g="http://schemas.xmlsoap.org/ws/2004/09/enumeration" "#
+                + #"xmlns:h="urn:class"><a:Header>"#
         if case .object(let header)? = envelope["Header"] {
             for key in ["To", "RelatesTo", "Action", "MessageID", "ResourceURI"] {
                 guard let v = header[key]?.text else { continue }
@@ -103,7 +137,8 @@ enum EnvelopeFromJSON {
     }
 
     static func element(_ name: String, _ value: AnyJSON) -> String {
-        let p = enumerationNames.contains(name) ? "g" : soapNames.contains(name) ? "a" : name == "FaultDetail" ? "c" : "h"
+        let p =
+            enumerationNames.contains(name) ? "g" : soapNames.contains(name) ? "a" : name == "FaultDetail" ? "c" : "h"
         switch value {
         case .array(let items): return items.map { element(name, $0) }.joined()
         case .object(let o):

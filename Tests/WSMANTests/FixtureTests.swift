@@ -3,6 +3,7 @@
 import Foundation
 import HTTP
 import Testing
+
 @testable import WSMAN
 
 /// Feeds bytes to an HTTPResponseParser cut at `cuts` and returns the single response.
@@ -19,8 +20,10 @@ private func parseHTTP(_ bytes: [UInt8], cuts: [Int]) throws -> HTTPResponse? {
 }
 
 @Suite struct FixtureTests {
-    static let httpCaptures = ["AMT_GeneralSettings-Get", "CIM_Card-Get", "CIM_ComputerSystemPackage-Get",
-        "CIM_SoftwareIdentity-Enumerate"]
+    static let httpCaptures = [
+        "AMT_GeneralSettings-Get", "CIM_Card-Get", "CIM_ComputerSystemPackage-Get",
+        "CIM_SoftwareIdentity-Enumerate",
+    ]
 
     /// Each chunked capture parses to its .xml body at every single cut point and byte by byte.
     @Test(arguments: httpCaptures)
@@ -45,7 +48,9 @@ private func parseHTTP(_ bytes: [UInt8], cuts: [Int]) throws -> HTTPResponse? {
         #expect(try p.next() == nil)
         #expect(throws: HTTPParserError.truncatedMessage) { try p.finish() }
         var q = HTTPResponseParser()
-        q.append(try Fixtures.bytes("HTTP-401-Unauthorized.http") + Array(repeating: 0x20, count: 686) + Array("</html>".utf8))
+        q.append(
+            try Fixtures.bytes("HTTP-401-Unauthorized.http") + Array(repeating: 0x20, count: 686)
+                + Array("</html>".utf8))
         let r = try #require(try q.next())
         let c = try #require(DigestChallenge.parse(wwwAuthenticate: r.headers.values("www-authenticate")))
         #expect(c.realm == "Digest:0123456789ABCDEF0123456789ABCDEF" && c.nonce == "bQali2IAAAAAAAAAn0xaWCOcxNsRcEHX")
@@ -89,8 +94,9 @@ private func parseHTTP(_ bytes: [UInt8], cuts: [Int]) throws -> HTTPResponse? {
         for name in names {
             let r = try WSMANResponse(xml: try Fixtures.bytes(name))
             #expect(r.relatesTo != nil && r.resourceURI != nil && r.messageID?.hasPrefix("uuid:") == true, "\(name)")
-            #expect([WSMANAction.getResponse, WSMANAction.pullResponse, WSMANAction.enumerateResponse]
-                .contains(r.action ?? ""), "\(name)")
+            #expect(
+                [WSMANAction.getResponse, WSMANAction.pullResponse, WSMANAction.enumerateResponse]
+                    .contains(r.action ?? ""), "\(name)")
             #expect(r.payload != nil, "\(name)")
         }
     }
@@ -98,14 +104,18 @@ private func parseHTTP(_ bytes: [UInt8], cuts: [Int]) throws -> HTTPResponse? {
     /// Our Get request is byte-identical to the captured reference request, and the
     /// simulator's parser reads it back.
     @Test func getRequestIsByteExact() throws {
-        let built = WSMANRequest.get(resourceURI: try #require(WSMANNamespace.resourceURI(for: "AMT_GeneralSettings")), messageID: 0)
+        let built = WSMANRequest.get(
+            resourceURI: try #require(WSMANNamespace.resourceURI(for: "AMT_GeneralSettings")), messageID: 0)
         #expect(Array(built.utf8) == (try Fixtures.bytes("request-AMT_GeneralSettings-Get.xml")))
         let parsed = try WSMANRequestParser.parse(Array(built.utf8))
         #expect(parsed.action == WSMANAction.get && parsed.messageID == "0")
         #expect(parsed.resourceURI == "http://intel.com/wbem/wscim/1/amt-schema/1/AMT_GeneralSettings")
-        let framed = WSMANHTTP.request(body: built, host: "12345678-9abc-def0-1234-56789abcdef0:16992", authorization: nil)
-        #expect(String(decoding: framed, as: UTF8.self)
-            == "POST /wsman HTTP/1.1\r\nHost: 12345678-9abc-def0-1234-56789abcdef0:16992\r\nContent-Length: 718\r\n\r\n" + built)
+        let framed = WSMANHTTP.request(
+            body: built, host: "12345678-9abc-def0-1234-56789abcdef0:16992", authorization: nil)
+        #expect(
+            String(decoding: framed, as: UTF8.self)
+                == "POST /wsman HTTP/1.1\r\nHost: 12345678-9abc-def0-1234-56789abcdef0:16992\r\nContent-Length: 718\r\n\r\n"
+                + built)
     }
 
     /// The simulator's builder reproduces the CIM_Card capture byte for byte, chunking included.
@@ -117,7 +127,8 @@ private func parseHTTP(_ bytes: [UInt8], cuts: [Int]) throws -> HTTPResponse? {
             ("Model", .text("0MVDNX")), ("OperationalStatus", .text("0")), ("PackageType", .text("9")),
             ("SerialNumber", .text("/FAKE001/CNFAKE00000001/")), ("Tag", .text("CIM_Card")),
         ]
-        let xml = b.get(resourceURI: WSMANNamespace.cimBase + "CIM_Card", className: "CIM_Card", properties: props, relatesTo: "2")
+        let xml = b.get(
+            resourceURI: WSMANNamespace.cimBase + "CIM_Card", className: "CIM_Card", properties: props, relatesTo: "2")
         #expect(Array(xml.utf8) == (try Fixtures.bytes("CIM_Card-Get.xml")))
         let http = WSMANResponseBuilder.chunked(xml: xml, date: "Mon, 10 Jan 2022 20:37:48 GMT")
         #expect(http == (try Fixtures.bytes("CIM_Card-Get.http")))
