@@ -81,7 +81,8 @@ public struct HTTPHeaders: Sequence, Sendable, Equatable, ExpressibleByDictionar
 /// ASCII case-insensitive equality without allocating lowercased copies.
 @inlinable
 func asciiCaseInsensitiveEqual(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
-    let x = a.utf8, y = b.utf8
+    let x = a.utf8
+    let y = b.utf8
     guard x.count == y.count else { return false }
     for (c, d) in zip(x, y) where c != d {
         let lc = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c

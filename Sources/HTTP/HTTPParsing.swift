@@ -116,7 +116,8 @@ func parseHeaderLines(
             colon += 1
         }
         guard colon < line.upperBound, colon > line.lowerBound else { throw .invalidHeader }
-        var vs = colon + 1, ve = line.upperBound
+        var vs = colon + 1
+        var ve = line.upperBound
         while vs < ve && (head[vs] == 0x20 || head[vs] == 0x09) { vs += 1 }
         while ve > vs && (head[ve - 1] == 0x20 || head[ve - 1] == 0x09) { ve -= 1 }
         for j in vs..<ve {
@@ -247,7 +248,9 @@ struct ChunkedDecoder {
 
     /// `1*HEXDIG [ BWS ";" ext ]`, at most 15 hex digits so the value fits an Int.
     private static func parseSize(_ line: [UInt8]) throws(HTTPParserError) -> Int {
-        var value = 0, digits = 0, i = 0
+        var value = 0
+        var digits = 0
+        var i = 0
         while i < line.count, let v = hexValue(line[i]) {
             digits += 1
             if digits > 15 { throw .invalidChunk }

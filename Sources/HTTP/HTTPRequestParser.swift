@@ -171,7 +171,8 @@ public struct HTTPRequestParser: Sendable {
         if version.minor >= 1 {
             keepAlive = !headers.containsToken("Connection", "close")
         } else {
-            keepAlive = headers.containsToken("Connection", "keep-alive")
+            keepAlive =
+                headers.containsToken("Connection", "keep-alive")
                 && !headers.containsToken("Connection", "close")
         }
         var expectsContinue = false
@@ -188,7 +189,9 @@ public struct HTTPRequestParser: Sendable {
     }
 
     /// `HTTP/1.x`; a higher minor version is served as 1.1 (RFC 9110 §6.2).
-    private static func parseVersion(_ v: UnsafeBufferPointer<UInt8>) throws(HTTPParserError) -> (major: Int, minor: Int) {
+    private static func parseVersion(_ v: UnsafeBufferPointer<UInt8>) throws(HTTPParserError) -> (
+        major: Int, minor: Int
+    ) {
         guard v.count == 8, v[0] == 0x48, v[1] == 0x54, v[2] == 0x54, v[3] == 0x50, v[4] == 0x2F,
             v[6] == 0x2E, (0x30...0x39).contains(v[5]), (0x30...0x39).contains(v[7])
         else { throw .invalidRequestLine }
@@ -214,7 +217,8 @@ public struct HTTPRequestParser: Sendable {
             rest = rest[slash...]
             if rest.hasPrefix("?") { rest = "/" + rest }
         }
-        let pathPart: Substring, queryPart: Substring?
+        let pathPart: Substring
+        let queryPart: Substring?
         if let q = rest.firstIndex(of: "?") {
             pathPart = rest[..<q]
             queryPart = rest[rest.index(after: q)...]

@@ -79,7 +79,8 @@ public struct HTTPResponseParser: Sendable {
             case .head:
                 guard let response = try self.parseHead() else { return nil }
                 if (100..<200).contains(response.status) && response.status != 101 { continue }
-                let noBody = self.expectNoBody || (100..<200).contains(response.status)
+                let noBody =
+                    self.expectNoBody || (100..<200).contains(response.status)
                     || response.status == 204 || response.status == 304
                 self.expectNoBody = false
                 if noBody { return response }

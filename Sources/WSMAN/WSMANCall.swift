@@ -28,7 +28,9 @@ public struct WSMANCall: Sendable, CustomStringConvertible {
     public private(set) var attempts = 0
     private var finished = false
 
-    public init(body: String, host: String, credentials: (user: String, password: String), cachedChallenge: DigestClient?) {
+    public init(
+        body: String, host: String, credentials: (user: String, password: String), cachedChallenge: DigestClient?
+    ) {
         self.body = body
         self.host = host
         self.username = credentials.user

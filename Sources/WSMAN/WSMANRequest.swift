@@ -26,28 +26,36 @@ public struct WSMANSelector: Sendable, Equatable {
 /// Builds the SOAP envelopes MPS sends, byte for byte (wsman.md §1.1–1.3). Every inserted
 /// value is XML-escaped; `body` and `arguments` parameters are XML we built ourselves.
 public enum WSMANRequest {
-    static let prefix = #"<?xml version="1.0" encoding="utf-8"?><Envelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns="http://www.w3.org/2003/05/soap-envelope">"#
+    static let prefix =
+        #"<?xml version="1.0" encoding="utf-8"?><Envelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" "#
+            + #"xmlns:xsd="http://www.w3.org/2001/XMLSchema" "#
+            + #"xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" "#
+            + #"xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" "#
+            + #"xmlns="http://www.w3.org/2003/05/soap-envelope">"#
 
     public static func get(resourceURI: String, selectors: [WSMANSelector] = [], messageID: Int) -> String {
         envelope(WSMANAction.get, resourceURI, selectors, messageID, body: "<Body></Body>")
     }
 
     public static func enumerate(resourceURI: String, messageID: Int) -> String {
-        envelope(WSMANAction.enumerate, resourceURI, [], messageID,
+        envelope(
+            WSMANAction.enumerate, resourceURI, [], messageID,
             body: #"<Body><Enumerate xmlns="http://schemas.xmlsoap.org/ws/2004/09/enumeration" /></Body>"#)
     }
 
     public static func pull(
         resourceURI: String, context: String, maxElements: Int = 999, maxCharacters: Int = 99999, messageID: Int
     ) -> String {
-        let body = #"<Body><Pull xmlns="http://schemas.xmlsoap.org/ws/2004/09/enumeration"><EnumerationContext>"#
+        let body =
+            #"<Body><Pull xmlns="http://schemas.xmlsoap.org/ws/2004/09/enumeration"><EnumerationContext>"#
             + xmlEscape(context) + "</EnumerationContext><MaxElements>\(maxElements)</MaxElements>"
             + "<MaxCharacters>\(maxCharacters)</MaxCharacters></Pull></Body>"
         return envelope(WSMANAction.pull, resourceURI, [], messageID, body: body)
     }
 
     /// A Put whose body is an instance element, usually from ``instance(className:resourceURI:properties:)``.
-    public static func put(resourceURI: String, selectors: [WSMANSelector] = [], body: String, messageID: Int) -> String {
+    public static func put(resourceURI: String, selectors: [WSMANSelector] = [], body: String, messageID: Int) -> String
+    {
         envelope(WSMANAction.put, resourceURI, selectors, messageID, body: "<Body>" + body + "</Body>")
     }
 
@@ -55,7 +63,8 @@ public enum WSMANRequest {
     public static func invoke(
         resourceURI: String, method: String, selectors: [WSMANSelector] = [], arguments: String, messageID: Int
     ) -> String {
-        envelope(WSMANAction.method(method, resourceURI: resourceURI), resourceURI, selectors, messageID,
+        envelope(
+            WSMANAction.method(method, resourceURI: resourceURI), resourceURI, selectors, messageID,
             body: "<Body>" + arguments + "</Body>")
     }
 
@@ -80,7 +89,8 @@ public enum WSMANRequest {
     }
 
     private static func render(_ name: String, _ value: WSMANValue) -> String {
-        let open = "<h:" + name + ">", close = "</h:" + name + ">"
+        let open = "<h:" + name + ">"
+        let close = "</h:" + name + ">"
         switch value {
         case .text(let t): return open + xmlEscape(t) + close
         case .list(let values): return values.map { open + xmlEscape($0) + close }.joined()
@@ -88,7 +98,8 @@ public enum WSMANRequest {
             return open + #"<Datetime xmlns="http://schemas.dmtf.org/wbem/wscim/1/common">"# + xmlEscape(d)
                 + "</Datetime>" + close
         case .reference(let uri, let selectors):
-            var epr = #"<Address xmlns="http://schemas.xmlsoap.org/ws/2004/08/addressing">"#
+            var epr =
+                #"<Address xmlns="http://schemas.xmlsoap.org/ws/2004/08/addressing">"#
                 + "http://schemas.xmlsoap.org/ws/2004/08/addressing</Address>"
                 + #"<ReferenceParameters xmlns="http://schemas.xmlsoap.org/ws/2004/08/addressing">"#
                 + #"<ResourceURI xmlns="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd">"# + xmlEscape(uri)

@@ -56,7 +56,9 @@ public struct WSMANResponse: Sendable, Equatable {
         let reasonElement = f.child("Reason")
         let reason = reasonElement?.child("Text")?.trimmedText ?? reasonElement?.trimmedText ?? ""
         let detailElement = f.child("Detail")
-        let detail = detailElement.map { d in d.children.isEmpty ? d.trimmedText : d.children.map(\.trimmedText).joined(separator: " ") }
+        let detail = detailElement.map { d in
+            d.children.isEmpty ? d.trimmedText : d.children.map(\.trimmedText).joined(separator: " ")
+        }
         return .fault(
             code: Self.localPart(value), subcode: sub.map(Self.localPart), reason: reason,
             detail: (detail?.isEmpty ?? true) ? nil : detail)
@@ -65,7 +67,8 @@ public struct WSMANResponse: Sendable, Equatable {
     /// `EnumerationContext` of an EnumerateResponse or a non-final PullResponse.
     public var enumerationContext: String? {
         let b = self.body
-        let holder = b.child("EnumerateResponse", namespace: WSMANNamespace.enumeration)
+        let holder =
+            b.child("EnumerateResponse", namespace: WSMANNamespace.enumeration)
             ?? b.child("PullResponse", namespace: WSMANNamespace.enumeration)
         return holder?.child("EnumerationContext", namespace: WSMANNamespace.enumeration)?.trimmedText
     }

@@ -81,7 +81,8 @@ private func parseError(_ text: String, limits: HTTPRequestParser.Limits = .init
         var p = HTTPRequestParser()
         p.append(Array("POST /a HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n".utf8))
         #expect(try p.next() == nil)
-        let first = p.takeContinueRequest(), second = p.takeContinueRequest()
+        let first = p.takeContinueRequest()
+        let second = p.takeContinueRequest()
         #expect(first && !second)
         p.append(Array("ok".utf8))
         let r = try #require(try p.next())
@@ -96,8 +97,9 @@ private func parseError(_ text: String, limits: HTTPRequestParser.Limits = .init
         #expect(parseError("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 4\r\n\r\n") == .invalidContentLength)
         #expect(parseError("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n") == .invalidContentLength)
         #expect(parseError("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n") == .invalidContentLength)
-        #expect(parseError("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n")
-            == .invalidContentLength)
+        #expect(
+            parseError("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n")
+                == .invalidContentLength)
         let gzip = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
         #expect(parseError(gzip) == .unsupportedTransferEncoding)
         #expect(HTTPParserError.unsupportedTransferEncoding.status == 501)
@@ -147,7 +149,8 @@ private func parseError(_ text: String, limits: HTTPRequestParser.Limits = .init
 
     /// A small keep-alive GET parses fast enough for the 30k req/s goal (generous bound for CI).
     @Test func smallGetsAreFast() throws {
-        let one = Array("GET /api/v1/devices/stats HTTP/1.1\r\nHost: localhost\r\nUser-Agent: t\r\nAccept: */*\r\n\r\n".utf8)
+        let one = Array(
+            "GET /api/v1/devices/stats HTTP/1.1\r\nHost: localhost\r\nUser-Agent: t\r\nAccept: */*\r\n\r\n".utf8)
         var p = HTTPRequestParser()
         let clock = ContinuousClock()
         var n = 0

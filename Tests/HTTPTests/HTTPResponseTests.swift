@@ -20,7 +20,8 @@ private func parseResponses(_ bytes: [UInt8], split: Split, eof: Bool = false) t
     /// close-delimited body all parse the same at every split.
     @Test(arguments: Split.allCases)
     func framingVariantsParse(split: Split) throws {
-        let text = "HTTP/1.1 100 Continue\r\n\r\n"
+        let text =
+            "HTTP/1.1 100 Continue\r\n\r\n"
             + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
             + "HTTP/1.1 400 Bad Request\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "a;name=v\r\n0123456789\r\n00003\r\nabc\r\n0\r\nX-T: 1\r\n\r\n"
@@ -58,10 +59,15 @@ private func parseResponses(_ bytes: [UInt8], split: Split, eof: Bool = false) t
     /// serialize() adds Content-Length, skips it for 101/204/chunked, and drops header
     /// fields that would inject lines.
     @Test func serializeFramesAndSanitises() {
-        var r = HTTPResponse(status: 200, headers: ["X-A": "1", "X-Evil": "a\r\nSet-Cookie: x"], body: Array("hi".utf8))
-        #expect(String(decoding: r.serialize(), as: UTF8.self) == "HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 2\r\n\r\nhi")
+        var r = HTTPResponse(
+            status: 200, headers: ["X-A": "1", "X-Evil": "a\r\nSet-Cookie: x"], body: Array("hi".utf8))
+        #expect(
+            String(decoding: r.serialize(), as: UTF8.self) == "HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 2\r\n\r\nhi"
+        )
         r = HTTPResponse(status: 101, headers: ["Upgrade": "websocket"])
-        #expect(String(decoding: r.serialize(), as: UTF8.self) == "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n")
+        #expect(
+            String(decoding: r.serialize(), as: UTF8.self)
+                == "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n")
         r = HTTPResponse(status: 200, headers: ["Transfer-Encoding": "chunked"])
         #expect(!String(decoding: r.serialize(), as: UTF8.self).contains("Content-Length"))
     }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
-@testable import HTTP
 import Testing
+
+@testable import HTTP
 
 private func decodeAll(_ bytes: [UInt8], role: WebSocketRole, split: Split, max: Int = 1 << 20) throws
     -> [WebSocketMessage]
@@ -55,8 +56,9 @@ private func decodeError(_ bytes: [UInt8], role: WebSocketRole = .server, max: I
     /// Close frames: empty means 1005, codes are validated, reasons must be UTF-8.
     @Test func closeFrames() throws {
         let enc = WebSocketFrameEncoder(role: .server)
-        #expect(try decodeAll(enc.encode(.close(code: 1000, reason: "bye")), role: .client, split: .whole)
-            == [.close(code: 1000, reason: "bye")])
+        #expect(
+            try decodeAll(enc.encode(.close(code: 1000, reason: "bye")), role: .client, split: .whole)
+                == [.close(code: 1000, reason: "bye")])
         #expect(try decodeAll(enc.frame(.close, []), role: .client, split: .whole) == [.close(code: 1005, reason: "")])
         #expect(decodeError(enc.frame(.close, [0x03]), role: .client) == .invalidClosePayload)
         #expect(decodeError(enc.frame(.close, [0x03, 0xED]), role: .client) == .invalidCloseCode(1005))
@@ -65,7 +67,8 @@ private func decodeError(_ bytes: [UInt8], role: WebSocketRole = .server, max: I
 
     /// Each protocol violation maps to its error and close code.
     @Test func protocolViolations() {
-        let server = WebSocketFrameEncoder(role: .server), client = WebSocketFrameEncoder(role: .client)
+        let server = WebSocketFrameEncoder(role: .server)
+        let client = WebSocketFrameEncoder(role: .client)
         #expect(decodeError(server.encode(.text("x")), role: .server) == .maskRequired)
         #expect(decodeError(client.encode(.text("x")), role: .client) == .unexpectedMask)
         #expect(decodeError([0xC1, 0x80, 0, 0, 0, 0]) == .reservedBitsSet)
@@ -73,7 +76,8 @@ private func decodeError(_ bytes: [UInt8], role: WebSocketRole = .server, max: I
         #expect(decodeError(client.frame(.ping, [], fin: false)) == .fragmentedControlFrame)
         #expect(decodeError(client.frame(.ping, Array(repeating: 1, count: 126))) == .controlFrameTooLong)
         #expect(decodeError(client.frame(.continuation, [1])) == .unexpectedContinuation)
-        #expect(decodeError(client.frame(.text, [0x61], fin: false) + client.frame(.text, [0x62])) == .expectedContinuation)
+        #expect(
+            decodeError(client.frame(.text, [0x61], fin: false) + client.frame(.text, [0x62])) == .expectedContinuation)
         #expect(decodeError([0x82, 0xFE, 0x00, 0x05, 0, 0, 0, 0]) == .nonMinimalLength)
         #expect(decodeError([0x82, 0xFF, 0, 0, 0, 0, 0, 0, 0x01, 0x00, 0, 0, 0, 0]) == .nonMinimalLength)
         #expect(decodeError([0x82, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]) == .nonMinimalLength)

@@ -74,7 +74,8 @@ public struct WebSocketFrameDecoder: Sendable {
 
     private mutating func parseHeader() throws(WebSocketError) -> Header? {
         guard self.queue.count >= 2 else { return nil }
-        let b0 = self.queue[0], b1 = self.queue[1]
+        let b0 = self.queue[0]
+        let b1 = self.queue[1]
         if b0 & 0x70 != 0 { throw .reservedBitsSet }
         guard let opcode = WebSocketOpcode(rawValue: b0 & 0x0F) else { throw .reservedOpcode(b0 & 0x0F) }
         let fin = b0 & 0x80 != 0
@@ -109,7 +110,8 @@ public struct WebSocketFrameDecoder: Sendable {
         var mask: UInt32?
         if masked {
             let m = 2 + extra
-            mask = UInt32(self.queue[m]) << 24 | UInt32(self.queue[m + 1]) << 16
+            mask =
+                UInt32(self.queue[m]) << 24 | UInt32(self.queue[m + 1]) << 16
                 | UInt32(self.queue[m + 2]) << 8 | UInt32(self.queue[m + 3])
         }
         self.queue.consume(headerLength)
@@ -140,7 +142,8 @@ public struct WebSocketFrameDecoder: Sendable {
         }
     }
 
-    private static func message(_ opcode: WebSocketOpcode, _ bytes: [UInt8]) throws(WebSocketError) -> WebSocketMessage {
+    private static func message(_ opcode: WebSocketOpcode, _ bytes: [UInt8]) throws(WebSocketError) -> WebSocketMessage
+    {
         if opcode == .binary { return .binary(bytes) }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .invalidUTF8 }
         return .text(text)

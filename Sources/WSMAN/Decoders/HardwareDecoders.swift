@@ -114,7 +114,8 @@ public struct ComputerSystemPackage: Sendable, Equatable {
 
     public init(_ i: WSMANInstance) throws(WSMANDecodingError) {
         self.platformGUID = try i.requiredString("PlatformGUID")
-        self.antecedentSelectors = i.element.child("Antecedent")?.descendant(["ReferenceParameters", "SelectorSet"])?
+        self.antecedentSelectors =
+            i.element.child("Antecedent")?.descendant(["ReferenceParameters", "SelectorSet"])?
             .children(named: "Selector").map(\.trimmedText) ?? []
     }
 }

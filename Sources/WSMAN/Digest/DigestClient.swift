@@ -20,7 +20,8 @@ public struct DigestClient: Sendable, Equatable {
 
     /// The `Authorization` value for one request, with a fresh random cnonce.
     public mutating func authorization(method: String, uri: String, username: String, password: String) -> String {
-        self.authorization(method: method, uri: uri, username: username, password: password,
+        self.authorization(
+            method: method, uri: uri, username: username, password: password,
             cnonce: SecureRandom.hexToken(bytes: 8))
     }
 

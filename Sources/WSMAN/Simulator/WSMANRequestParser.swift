@@ -56,10 +56,12 @@ public enum WSMANRequestParser {
             let resource = header.child("ResourceURI", namespace: WSMANNamespace.wsman)?.trimmedText,
             let messageID = header.child("MessageID", namespace: WSMANNamespace.addressing)?.trimmedText
         else { throw .malformed("missing Action, ResourceURI or MessageID") }
-        let selectors = header.child("SelectorSet", namespace: WSMANNamespace.wsman)?
+        let selectors =
+            header.child("SelectorSet", namespace: WSMANNamespace.wsman)?
             .children(named: "Selector", namespace: WSMANNamespace.wsman)
             .map { WSMANSelector($0.attribute("Name") ?? "", $0.text) } ?? []
-        let body = root.child("Body", namespace: WSMANNamespace.soapEnvelope)
+        let body =
+            root.child("Body", namespace: WSMANNamespace.soapEnvelope)
             ?? SOAPElement(name: "Body", namespace: WSMANNamespace.soapEnvelope)
         return WSMANIncomingRequest(
             action: action, resourceURI: resource, messageID: messageID, selectors: selectors, body: body)

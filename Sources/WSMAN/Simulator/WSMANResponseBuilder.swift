@@ -13,21 +13,26 @@ public struct WSMANResponseBuilder: Sendable {
     }
 
     /// A Get response: `<g:CLASS>` with the properties sorted.
-    public mutating func get(resourceURI: String, className: String, properties: [(String, WSMANValue)], relatesTo: String)
+    public mutating func get(
+        resourceURI: String, className: String, properties: [(String, WSMANValue)], relatesTo: String
+    )
         -> String
     {
         self.instanceResponse(WSMANAction.getResponse, resourceURI, className, properties, relatesTo)
     }
 
     /// A Put response carrying the resulting instance.
-    public mutating func put(resourceURI: String, className: String, properties: [(String, WSMANValue)], relatesTo: String)
+    public mutating func put(
+        resourceURI: String, className: String, properties: [(String, WSMANValue)], relatesTo: String
+    )
         -> String
     {
         self.instanceResponse(WSMANAction.putResponse, resourceURI, className, properties, relatesTo)
     }
 
     public mutating func enumerate(resourceURI: String, context: String, relatesTo: String) -> String {
-        let body = "<g:EnumerateResponse><g:EnumerationContext>" + xmlEscape(context)
+        let body =
+            "<g:EnumerateResponse><g:EnumerationContext>" + xmlEscape(context)
             + "</g:EnumerationContext></g:EnumerateResponse>"
         return self.envelope([WSMANNamespace.enumeration], WSMANAction.enumerateResponse, resourceURI, relatesTo, body)
     }
@@ -70,7 +75,8 @@ public struct WSMANResponseBuilder: Sendable {
         var body = "<g:" + method + "_OUTPUT>"
         for (name, value) in outputs { body += Self.property("g", name, value, common: "h") }
         body += "<g:ReturnValue>\(returnValue)</g:ReturnValue></g:" + method + "_OUTPUT>"
-        return self.envelope([resourceURI, WSMANNamespace.common],
+        return self.envelope(
+            [resourceURI, WSMANNamespace.common],
             WSMANAction.method(method + "Response", resourceURI: resourceURI), resourceURI, relatesTo, body)
     }
 
@@ -80,7 +86,8 @@ public struct WSMANResponseBuilder: Sendable {
         resourceURI: String?, code: String = "Sender", subcode: String, reason: String, detail: String? = nil,
         relatesTo: String, action: String = WSMANAction.addressingFault
     ) -> String {
-        var body = "<a:Fault><a:Code><a:Value>a:" + xmlEscape(code) + "</a:Value><a:Subcode><a:Value>b:"
+        var body =
+            "<a:Fault><a:Code><a:Value>a:" + xmlEscape(code) + "</a:Value><a:Subcode><a:Value>b:"
             + xmlEscape(subcode) + "</a:Value></a:Subcode></a:Code><a:Reason><a:Text xml:lang=\"en-US\">"
             + xmlEscape(reason) + "</a:Text></a:Reason><a:Detail>"
         if let detail { body += "<c:FaultDetail>" + xmlEscape(detail) + "</c:FaultDetail>" }
@@ -92,7 +99,8 @@ public struct WSMANResponseBuilder: Sendable {
 
     /// The 401 AMT sends: the challenge, an HTML body ending in `</html>`, `Connection: close`.
     public static func unauthorized(wwwAuthenticate: String, server: String = defaultServer) -> HTTPResponse {
-        let html = "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\"><html><head><title>Intel&reg; "
+        let html =
+            "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\"><html><head><title>Intel&reg; "
             + "Active Management Technology</title></head><body><h2>Log on failed. Incorrect user name or password, "
             + "or user account temporarily locked.</h2></body></html>"
         return HTTPResponse(
@@ -143,13 +151,15 @@ public struct WSMANResponseBuilder: Sendable {
     }
 
     private static func property(_ p: String, _ name: String, _ value: WSMANValue, common: String) -> String {
-        let open = "<\(p):\(name)>", close = "</\(p):\(name)>"
+        let open = "<\(p):\(name)>"
+        let close = "</\(p):\(name)>"
         switch value {
         case .text(let t): return open + xmlEscape(t) + close
         case .list(let values): return values.map { open + xmlEscape($0) + close }.joined()
         case .datetime(let d): return open + "<\(common):Datetime>" + xmlEscape(d) + "</\(common):Datetime>" + close
         case .reference(let uri, let selectors):
-            var epr = "<b:Address>" + WSMANNamespace.anonymous + "</b:Address><b:ReferenceParameters><c:ResourceURI>"
+            var epr =
+                "<b:Address>" + WSMANNamespace.anonymous + "</b:Address><b:ReferenceParameters><c:ResourceURI>"
                 + xmlEscape(uri) + "</c:ResourceURI><c:SelectorSet>"
             for s in selectors {
                 epr += "<c:Selector Name=\"" + xmlEscape(s.name) + "\">" + xmlEscape(s.value) + "</c:Selector>"
@@ -161,7 +171,13 @@ public struct WSMANResponseBuilder: Sendable {
     private mutating func envelope(
         _ namespaces: [String], _ action: String, _ resourceURI: String?, _ relatesTo: String, _ body: String
     ) -> String {
-        var out = #"<?xml version="1.0" encoding="UTF-8"?><a:Envelope xmlns:a="http://www.w3.org/2003/05/soap-envelope" xmlns:b="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:c="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns:d="http://schemas.xmlsoap.org/ws/2005/02/trust" xmlns:e="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" xmlns:f="http://schemas.dmtf.org/wbem/wsman/1/cimbinding.xsd""#
+        var out =
+            #"<?xml version="1.0" encoding="UTF-8"?><a:Envelope xmlns:a="http://www.w3.org/2003/05/soap-envelope" "#
+                + #"xmlns:b="http://schemas.xmlsoap.org/ws/2004/08/addressing" "#
+                + #"xmlns:c="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" "#
+                + #"xmlns:d="http://schemas.xmlsoap.org/ws/2005/02/trust" "#
+                + #"xmlns:e="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" "#
+                + #"xmlns:f="http://schemas.dmtf.org/wbem/wsman/1/cimbinding.xsd""#
         for (i, ns) in namespaces.enumerated() { out += " xmlns:\(Self.letter(i))=\"" + xmlEscape(ns) + "\"" }
         out += #" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><a:Header><b:To>"# + WSMANNamespace.anonymous
         out += "</b:To><b:RelatesTo>" + xmlEscape(relatesTo) + "</b:RelatesTo><b:Action a:mustUnderstand=\"true\">"
