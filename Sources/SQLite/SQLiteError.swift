@@ -82,6 +82,9 @@ func makeError(_ code: Int32, _ db: OpaquePointer?, _ function: String) -> SQLit
         message = "unknown error"
     }
     return SQLiteError(
-        reason: SQLiteError.reason(for: code), extendedCode: Int(code), function: function,
-        message: message)
+        reason: SQLiteError.reason(for: code),
+        extendedCode: Int(code),
+        function: function,
+        message: message
+    )
 }

@@ -6,9 +6,15 @@ import Testing
 
     /// Seal then open returns the plaintext; the sealed form is nonce + ciphertext + tag.
     @Test func roundTrip() throws {
-        let sealed = try AESGCM.seal(key: self.key, plaintext: Array("P@ssw0rd".utf8), aad: Array("row-1".utf8))
+        let sealed = try AESGCM.seal(
+            key: self.key,
+            plaintext: Array("P@ssw0rd".utf8),
+            aad: Array("row-1".utf8)
+        )
         #expect(sealed.count == 12 + 8 + 16)
-        #expect(try AESGCM.open(key: self.key, sealed: sealed, aad: Array("row-1".utf8)) == Array("P@ssw0rd".utf8))
+        #expect(
+            try AESGCM.open(key: self.key, sealed: sealed, aad: Array("row-1".utf8)) == Array("P@ssw0rd".utf8)
+        )
         let empty = try AESGCM.seal(key: self.key, plaintext: [], aad: [])
         #expect(try AESGCM.open(key: self.key, sealed: empty, aad: []) == [])
     }
@@ -22,17 +28,27 @@ import Testing
 
     /// Any flipped bit, wrong AAD, wrong key or truncation is an error.
     @Test func tamperingIsDetected() throws {
-        let sealed = try AESGCM.seal(key: self.key, plaintext: Array("secret".utf8), aad: Array("guid-a".utf8))
+        let sealed = try AESGCM.seal(
+            key: self.key,
+            plaintext: Array("secret".utf8),
+            aad: Array("guid-a".utf8)
+        )
         for index in sealed.indices {
             var bad = sealed
             bad[index] ^= 0x01
-            #expect(throws: CryptoError.self) { try AESGCM.open(key: self.key, sealed: bad, aad: Array("guid-a".utf8)) }
+            #expect(throws: CryptoError.self) {
+                try AESGCM.open(key: self.key, sealed: bad, aad: Array("guid-a".utf8))
+            }
         }
-        #expect(throws: CryptoError.self) { try AESGCM.open(key: self.key, sealed: sealed, aad: Array("guid-b".utf8)) }
+        #expect(throws: CryptoError.self) {
+            try AESGCM.open(key: self.key, sealed: sealed, aad: Array("guid-b".utf8))
+        }
         #expect(throws: CryptoError.self) {
             try AESGCM.open(key: SecureRandom.bytes(32), sealed: sealed, aad: Array("guid-a".utf8))
         }
-        #expect(throws: CryptoError.self) { try AESGCM.open(key: self.key, sealed: Array(sealed.prefix(27)), aad: []) }
+        #expect(throws: CryptoError.self) {
+            try AESGCM.open(key: self.key, sealed: Array(sealed.prefix(27)), aad: [])
+        }
         #expect(throws: CryptoError.self) { try AESGCM.seal(key: [1, 2, 3], plaintext: [], aad: []) }
     }
 

@@ -21,7 +21,10 @@ import Testing
         #expect(try await self.keys.list().map(\.name) == ["ci"])
         let stored = try await self.database.read { db in
             try db.query("SELECT name, key_hash, prefix FROM api_keys") { row in
-                [row.string(0) ?? "", String(decoding: row.blob(1) ?? [], as: UTF8.self), row.string(2) ?? ""]
+                [
+                    row.string(0) ?? "", String(decoding: row.blob(1) ?? [], as: UTF8.self),
+                    row.string(2) ?? "",
+                ]
             }
         }
         #expect(stored.count == 1 && !stored[0].joined().contains(created.key))
@@ -33,7 +36,8 @@ import Testing
     @Test func wrongKeysAreNil() async throws {
         let created = try await self.keys.create(name: "ci")
         var lastByte = Array(created.key.utf8)
-        lastByte[lastByte.count - 1] = lastByte.last == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        lastByte[lastByte.count - 1] =
+            lastByte.last == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
         let inputs = [
             "", "m", String(decoding: lastByte, as: UTF8.self), String(repeating: "k", count: 65_536),
             "mps_é☃\u{0}\u{7f}", created.key + " ", String(created.key.dropLast()),

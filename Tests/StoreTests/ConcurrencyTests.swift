@@ -14,9 +14,14 @@ import Testing
         let first = try Database.open(path: path)
         _ = try Migrator(database: first, directory: repositoryMigrations).apply()
         let second = try Database.open(path: path)
-        let storeA = DeviceStore(database: first), storeB = DeviceStore(database: second)
+        let storeA = DeviceStore(database: first)
+        let storeB = DeviceStore(database: second)
         let secrets = SecretStore(
-            database: second, masterKey: .random(), hashing: HashingPool(threads: 2), parameters: fastParameters)
+            database: second,
+            masterKey: .random(),
+            hashing: HashingPool(threads: 2),
+            parameters: fastParameters
+        )
         for n in 0..<50 { _ = try await storeA.upsert(guid(n), DeviceFields(hostname: "h\(n)")) }
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -31,9 +36,16 @@ import Testing
             for n in 0..<20 {
                 group.addTask {
                     let store = n % 2 == 0 ? storeB : storeA
-                    _ = try await store.upsert(guid(100 + n), DeviceFields(hostname: "new\(n)", tags: ["t\(n)"]))
+                    _ = try await store.upsert(
+                        guid(100 + n),
+                        DeviceFields(hostname: "new\(n)", tags: ["t\(n)"])
+                    )
                     _ = try await store.patch(guid(n), DeviceFields(friendlyName: "api\(n)"))
-                    try await secrets.setAMTCredentials(guid: guid(100 + n), username: "admin", password: "Amt-\(n)!x")
+                    try await secrets.setAMTCredentials(
+                        guid: guid(100 + n),
+                        username: "admin",
+                        password: "Amt-\(n)!x"
+                    )
                 }
             }
             try await group.waitForAll()

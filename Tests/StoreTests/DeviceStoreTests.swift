@@ -16,13 +16,24 @@ import Testing
     @Test func createGetUpdate() async throws {
         let info: [String: JSONValue] = ["fwVersion": "16.1.25", "fwBuild": "2128", "extra": 7]
         let (created, isNew) = try await self.devices.upsert(
-            guidA, DeviceFields(hostname: "h1", tags: ["acm", "lab"], mpsusername: "admin", friendlyName: "One",
-                dnsSuffix: "test.com", deviceInfo: info))
+            guidA,
+            DeviceFields(
+                hostname: "h1",
+                tags: ["acm", "lab"],
+                mpsusername: "admin",
+                friendlyName: "One",
+                dnsSuffix: "test.com",
+                deviceInfo: info
+            )
+        )
         #expect(isNew && created.connectionStatus == false && created.tenantId == "")
         #expect(try await self.devices.get(guidA) == created)
         #expect(created.deviceInfo == info)
         let (updated, isNew2) = try await self.devices.upsert(guidA, DeviceFields(hostname: "h2"))
-        #expect(!isNew2 && updated.hostname == "h2" && updated.tags == ["acm", "lab"] && updated.friendlyName == "One")
+        #expect(
+            !isNew2 && updated.hostname == "h2" && updated.tags == ["acm", "lab"]
+                && updated.friendlyName == "One"
+        )
         let patched = try await self.devices.patch(guidA, DeviceFields(friendlyName: .some(nil)))
         #expect(patched?.friendlyName == nil && patched?.hostname == "h2")
         #expect(try await self.devices.patch(guidB, DeviceFields(hostname: "x")) == nil)
@@ -53,23 +64,32 @@ import Testing
             try await self.devices.upsert(g, DeviceFields(hostname: "h3", tenantId: "t2"))
         }
         #expect(try await self.devices.get(g)?.hostname == "h2")
-        let rows = try await self.database.read { db in try db.queryFirst("SELECT COUNT(*) FROM devices") { $0.int(0) } }
+        let rows = try await self.database.read { db in
+            try db.queryFirst("SELECT COUNT(*) FROM devices") { $0.int(0) }
+        }
         #expect(rows == 1)
     }
 
     /// Filters combine, status filters before paging, totalCount counts the filtered set, order is by GUID.
     @Test func listFiltersAndPaging() async throws {
         for n in 0..<30 {
-            _ = try await self.devices.upsert(guid(n), DeviceFields(
-                hostname: "host\(n % 3)", tags: n % 2 == 0 ? ["even"] : ["odd", n % 5 == 0 ? "five" : "x"],
-                tenantId: n < 20 ? "" : "other"))
+            _ = try await self.devices.upsert(
+                guid(n),
+                DeviceFields(
+                    hostname: "host\(n % 3)",
+                    tags: n % 2 == 0 ? ["even"] : ["odd", n % 5 == 0 ? "five" : "x"],
+                    tenantId: n < 20 ? "" : "other"
+                )
+            )
             if n % 3 == 0 { try await self.devices.markConnected(guid(n), instance: "mps1", at: Date()) }
         }
         let page = try await self.devices.list(DeviceQuery(top: 5, skip: 0))
         #expect(page.devices.map(\.guid) == (0..<5).map(guid) && page.totalCount == 30)
         let connected = try await self.devices.list(DeviceQuery(top: 3, skip: 0, status: true))
         #expect(connected.devices.map(\.guid) == [guid(0), guid(3), guid(6)] && connected.totalCount == 10)
-        let combined = try await self.devices.list(DeviceQuery(top: 100, hostname: "host0", status: false, tenantId: ""))
+        let combined = try await self.devices.list(
+            DeviceQuery(top: 100, hostname: "host0", status: false, tenantId: "")
+        )
         #expect(combined.devices.isEmpty && combined.totalCount == 0)  // every host0 is connected
         let host1 = try await self.devices.list(DeviceQuery(top: 2, skip: 1, hostname: "host1", tenantId: ""))
         #expect(host1.devices.map(\.guid) == [guid(4), guid(7)] && host1.totalCount == 7)
@@ -91,8 +111,14 @@ import Testing
         _ = try await self.devices.upsert(guidB, DeviceFields(tags: ["a", "c"], tenantId: "t"))
         _ = try await self.devices.upsert(guidC, DeviceFields())
         try await self.devices.markConnected(guidB, instance: "mps1", at: Date())
-        #expect(try await self.devices.stats() == DeviceStats(totalCount: 3, connectedCount: 1, disconnectedCount: 2))
-        #expect(try await self.devices.stats(tenantId: "t") == DeviceStats(totalCount: 1, connectedCount: 1, disconnectedCount: 0))
+        #expect(
+            try await self.devices.stats()
+                == DeviceStats(totalCount: 3, connectedCount: 1, disconnectedCount: 2)
+        )
+        #expect(
+            try await self.devices.stats(tenantId: "t")
+                == DeviceStats(totalCount: 1, connectedCount: 1, disconnectedCount: 0)
+        )
         #expect(try await self.devices.tags() == ["a", "b", "c"])
         #expect(try await self.devices.tags(tenantId: "") == ["a", "b"])
     }
@@ -101,7 +127,9 @@ import Testing
     @Test func connectionBookkeeping() async throws {
         _ = try await self.devices.upsert(guidA, DeviceFields())
         _ = try await self.devices.upsert(guidB, DeviceFields())
-        let t0 = Date(timeIntervalSince1970: 1_800_000_000), t1 = t0 + 30, t2 = t0 + 60
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let t1 = t0 + 30
+        let t2 = t0 + 60
         #expect(try await self.devices.markConnected(guidA.uppercased(), instance: "mps1", at: t0))
         #expect(try await !self.devices.markConnected(guidC, instance: "mps1", at: t0))
         try await self.devices.touchLastSeen(guidA, at: t1)
@@ -121,16 +149,24 @@ import Testing
 
     /// Device JSON uses the reference names, writes nulls, and ISO-8601 dates.
     @Test func jsonShape() throws {
-        let device = Device(guid: guidA, hostname: "h", tags: ["acm"], mpsusername: "admin",
-            lastConnected: Date(timeIntervalSince1970: 1_800_000_000.5), deviceInfo: ["fwVersion": "16.1.25"])
+        let device = Device(
+            guid: guidA,
+            hostname: "h",
+            tags: ["acm"],
+            mpsusername: "admin",
+            lastConnected: Date(timeIntervalSince1970: 1_800_000_000.5),
+            deviceInfo: ["fwVersion": "16.1.25"]
+        )
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = String(decoding: try encoder.encode(device), as: UTF8.self)
-        #expect(json == """
-            {"connectionStatus":false,"deviceInfo":{"fwVersion":"16.1.25"},"dnsSuffix":null,"friendlyName":null,\
-            "guid":"\(guidA)","hostname":"h","lastConnected":"2027-01-15T08:00:00.500Z","lastDisconnected":null,\
-            "lastSeen":null,"mpsInstance":null,"mpsusername":"admin","tags":["acm"],"tenantId":""}
-            """)
+        #expect(
+            json == """
+                {"connectionStatus":false,"deviceInfo":{"fwVersion":"16.1.25"},"dnsSuffix":null,"friendlyName":null,\
+                "guid":"\(guidA)","hostname":"h","lastConnected":"2027-01-15T08:00:00.500Z","lastDisconnected":null,\
+                "lastSeen":null,"mpsInstance":null,"mpsusername":"admin","tags":["acm"],"tenantId":""}
+                """
+        )
         #expect(try JSONDecoder().decode(Device.self, from: Data(json.utf8)) == device)
     }
 
@@ -141,6 +177,8 @@ import Testing
             try db.execute("PRAGMA ignore_check_constraints = ON")
             try db.run("UPDATE devices SET last_seen = 'yesterday' WHERE guid = ?", [.text(guidA)])
         }
-        await #expect(throws: StoreError.corruptRow("devices.last_seen")) { try await self.devices.get(guidA) }
+        await #expect(throws: StoreError.corruptRow("devices.last_seen")) {
+            try await self.devices.get(guidA)
+        }
     }
 }

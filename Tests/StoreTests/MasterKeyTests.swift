@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct MasterKeyTests {
     func mode(_ path: String) throws -> Int {
-        (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
+        (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue
+            ?? -1
     }
 
     /// A missing key file is created with mode 0600 and 32 bytes; loading again gives the same key.
@@ -16,7 +17,9 @@ import Testing
         #expect(first.count == 32)
         _ = try MasterKey.loadOrCreate(path: path)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == first)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent)
+        let leftovers = try FileManager.default.contentsOfDirectory(
+            atPath: (path as NSString).deletingLastPathComponent
+        )
         #expect(leftovers == ["master.key"])
     }
 
@@ -52,6 +55,9 @@ import Testing
         #expect(throws: MasterKeyError.self) { try MasterKey(bytes: [1]) }
         var dumped = ""
         dump(key, to: &dumped)
-        #expect("\(key)" == "MasterKey(<redacted>)" && !dumped.contains("171") && !dumped.lowercased().contains("ab,"))
+        #expect(
+            "\(key)" == "MasterKey(<redacted>)" && !dumped.contains("171")
+                && !dumped.lowercased().contains("ab,")
+        )
     }
 }

@@ -8,7 +8,9 @@ import Testing
         let directory = try makeTemporaryDirectory()
         let migrations = directory.appendingPathComponent("migrations")
         try FileManager.default.createDirectory(at: migrations, withIntermediateDirectories: true)
-        for (name, sql) in files { try sql.write(to: migrations.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        for (name, sql) in files {
+            try sql.write(to: migrations.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
         return (try Database.open(path: directory.appendingPathComponent("db.sqlite").path), migrations)
     }
 
@@ -17,15 +19,23 @@ import Testing
         let (database, _) = try self.scratch([:])
         let migrator = Migrator(database: database, directory: repositoryMigrations)
         #expect(try !migrator.isCurrent())
-        #expect(try migrator.pending().map(\.name) == ["0001_devices.sql", "0002_device_secrets.sql", "0003_api_keys.sql"])
+        #expect(
+            try migrator.pending().map(\.name) == [
+                "0001_devices.sql", "0002_device_secrets.sql", "0003_api_keys.sql",
+            ]
+        )
         #expect(try migrator.apply() == ["0001_devices.sql", "0002_device_secrets.sql", "0003_api_keys.sql"])
         #expect(try migrator.apply() == [])
         #expect(try migrator.isCurrent())
         let tables = try database.readSync { db in
-            try db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") { $0.string(0) ?? "" }
+            try db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") {
+                $0.string(0) ?? ""
+            }
         }
         #expect(tables == ["api_keys", "device_secrets", "devices", "schema_migrations"])
-        let versions = try database.readSync { db in try db.query("SELECT version FROM schema_migrations") { $0.int(0) } }
+        let versions = try database.readSync { db in
+            try db.query("SELECT version FROM schema_migrations") { $0.int(0) }
+        }
         #expect(versions == [1, 2, 3])
     }
 
@@ -34,7 +44,11 @@ import Testing
         let (database, dir) = try self.scratch(["0001_a.sql": "CREATE TABLE a (x);"])
         let migrator = Migrator(database: database, directory: dir)
         _ = try migrator.apply()
-        try "CREATE TABLE b (y);".write(to: dir.appendingPathComponent("0002_b.sql"), atomically: true, encoding: .utf8)
+        try "CREATE TABLE b (y);".write(
+            to: dir.appendingPathComponent("0002_b.sql"),
+            atomically: true,
+            encoding: .utf8
+        )
         let status = try migrator.status()
         #expect(!status.isCurrent && status.pending.map(\.version) == [2] && status.applied.count == 1)
         #expect(try migrator.apply() == ["0002_b.sql"])
@@ -46,7 +60,11 @@ import Testing
         let (database, dir) = try self.scratch(["0001_a.sql": "CREATE TABLE a (x);"])
         let migrator = Migrator(database: database, directory: dir)
         _ = try migrator.apply()
-        try "CREATE TABLE a (x, y);".write(to: dir.appendingPathComponent("0001_a.sql"), atomically: true, encoding: .utf8)
+        try "CREATE TABLE a (x, y);".write(
+            to: dir.appendingPathComponent("0001_a.sql"),
+            atomically: true,
+            encoding: .utf8
+        )
         #expect(try migrator.status().modified.map(\.name) == ["0001_a.sql"])
         #expect(try !migrator.isCurrent())
         let error = try #require(throws: MigrationError.self) { try migrator.apply() }
@@ -55,7 +73,9 @@ import Testing
 
     /// A database with migrations this build lacks is not current and is not migrated.
     @Test func unknownAppliedMigrationIsNotCurrent() throws {
-        let (database, dir) = try self.scratch(["0001_a.sql": "CREATE TABLE a (x);", "0002_b.sql": "CREATE TABLE b (x);"])
+        let (database, dir) = try self.scratch([
+            "0001_a.sql": "CREATE TABLE a (x);", "0002_b.sql": "CREATE TABLE b (x);",
+        ])
         let migrator = Migrator(database: database, directory: dir)
         _ = try migrator.apply()
         try FileManager.default.removeItem(at: dir.appendingPathComponent("0002_b.sql"))
@@ -66,7 +86,8 @@ import Testing
     /// A failing script rolls back alone; earlier ones stay, and nothing is recorded for it.
     @Test func failingScriptRollsBack() throws {
         let (database, dir) = try self.scratch([
-            "0001_a.sql": "CREATE TABLE a (x);", "0002_bad.sql": "CREATE TABLE c (x); INSERT INTO nope VALUES (1);",
+            "0001_a.sql": "CREATE TABLE a (x);",
+            "0002_bad.sql": "CREATE TABLE c (x); INSERT INTO nope VALUES (1);",
         ])
         let migrator = Migrator(database: database, directory: dir)
         #expect(throws: SQLiteError.self) { try migrator.apply() }
@@ -95,21 +116,42 @@ import Testing
         try FileManager.default.createDirectory(at: migrations, withIntermediateDirectories: true)
         try "".write(to: root.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
         let binary = root.appendingPathComponent(".build/debug/mps")
-        try FileManager.default.createDirectory(at: binary.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: binary.deletingLastPathComponent(),
+            withIntermediateDirectories: true
+        )
         let elsewhere = try makeTemporaryDirectory().path
 
-        let walked = try MigrationsLocator.find(environment: [:], currentDirectory: elsewhere, executablePath: binary.path)
+        let walked = try MigrationsLocator.find(
+            environment: [:],
+            currentDirectory: elsewhere,
+            executablePath: binary.path
+        )
         #expect(walked.standardizedFileURL.path == migrations.standardizedFileURL.path)
-        let local = try MigrationsLocator.find(environment: [:], currentDirectory: root.path, executablePath: nil)
+        let local = try MigrationsLocator.find(
+            environment: [:],
+            currentDirectory: root.path,
+            executablePath: nil
+        )
         #expect(local.path == migrations.path)
         let explicit = try MigrationsLocator.find(
-            environment: ["MPS_MIGRATIONS_DIR": repositoryMigrations.path], currentDirectory: root.path, executablePath: nil)
+            environment: ["MPS_MIGRATIONS_DIR": repositoryMigrations.path],
+            currentDirectory: root.path,
+            executablePath: nil
+        )
         #expect(explicit.path == repositoryMigrations.path)
         #expect(throws: MigrationError.self) {
-            try MigrationsLocator.find(environment: ["MPS_MIGRATIONS_DIR": "/nonexistent"], currentDirectory: root.path)
+            try MigrationsLocator.find(
+                environment: ["MPS_MIGRATIONS_DIR": "/nonexistent"],
+                currentDirectory: root.path
+            )
         }
         #expect(throws: MigrationError.self) {
-            try MigrationsLocator.find(environment: [:], currentDirectory: elsewhere, executablePath: "/usr/bin/env")
+            try MigrationsLocator.find(
+                environment: [:],
+                currentDirectory: elsewhere,
+                executablePath: "/usr/bin/env"
+            )
         }
     }
 }

@@ -7,7 +7,10 @@ import Testing
     @Test func typedBindingRoundTrip() throws {
         let db = try SQLiteConnection(path: ":memory:")
         try db.execute("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n TEXT)")
-        try db.run("INSERT INTO t VALUES (?, ?, ?, ?, ?)", [.integer(-42), .real(2.5), "héllo\u{0}x", .blob([0, 1, 255]), nil])
+        try db.run(
+            "INSERT INTO t VALUES (?, ?, ?, ?, ?)",
+            [.integer(-42), .real(2.5), "héllo\u{0}x", .blob([0, 1, 255]), nil]
+        )
         try db.run("INSERT INTO t VALUES (?, ?, ?, ?, ?)", [0, 0.0, "", .blob([]), nil])
         let rows = try db.query("SELECT i, r, s, b, n FROM t ORDER BY rowid") { row in
             [row.value(0), row.value(1), row.value(2), row.value(3), row.value(4)]
@@ -40,11 +43,17 @@ import Testing
         try db.execute("CREATE TABLE t (v INTEGER)")
         struct Boom: Error {}
         #expect(throws: Boom.self) {
-            try db.transaction { try db.run("INSERT INTO t VALUES (1)"); throw Boom() }
+            try db.transaction {
+                try db.run("INSERT INTO t VALUES (1)")
+                throw Boom()
+            }
         }
         try db.transaction {
             try db.run("INSERT INTO t VALUES (2)")
-            try? db.transaction { try db.run("INSERT INTO t VALUES (3)"); throw Boom() }
+            try? db.transaction {
+                try db.run("INSERT INTO t VALUES (3)")
+                throw Boom()
+            }
         }
         #expect(try db.query("SELECT v FROM t") { $0.int(0) } == [2])
         #expect(!db.isInTransaction)

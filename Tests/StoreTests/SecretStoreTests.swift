@@ -13,7 +13,11 @@ import Testing
         self.database = try makeDatabase()
         self.devices = DeviceStore(database: self.database)
         self.secrets = SecretStore(
-            database: self.database, masterKey: .random(), hashing: HashingPool(threads: 2), parameters: fastParameters)
+            database: self.database,
+            masterKey: .random(),
+            hashing: HashingPool(threads: 2),
+            parameters: fastParameters
+        )
     }
 
     /// B28: 8–16 compliant characters pass; 7, 17, 32 characters or a missing class fail.
@@ -55,13 +59,31 @@ import Testing
         }
         #expect(stored?.hasPrefix("$argon2id$") == true && stored?.contains("Aa1!") == false)
         #expect(try await self.devices.get(guidA)?.mpsusername == "admin")
-        #expect(await self.secrets.verifyMPSCredentials(guid: guidA.uppercased(), username: "admin", password: "Aa1!aaaaaaaa"))
-        #expect(await !self.secrets.verifyMPSCredentials(guid: guidA, username: "admin", password: "Aa1!aaaaaaab"))
-        #expect(await !self.secrets.verifyMPSCredentials(guid: guidA, username: "Admin", password: "Aa1!aaaaaaaa"))
-        #expect(await !self.secrets.verifyMPSCredentials(guid: guidB, username: "admin", password: "Aa1!aaaaaaaa"))
-        #expect(await !self.secrets.verifyMPSCredentials(guid: "x", username: "admin", password: "Aa1!aaaaaaaa"))
+        #expect(
+            await self.secrets.verifyMPSCredentials(
+                guid: guidA.uppercased(),
+                username: "admin",
+                password: "Aa1!aaaaaaaa"
+            )
+        )
+        #expect(
+            await !self.secrets.verifyMPSCredentials(guid: guidA, username: "admin", password: "Aa1!aaaaaaab")
+        )
+        #expect(
+            await !self.secrets.verifyMPSCredentials(guid: guidA, username: "Admin", password: "Aa1!aaaaaaaa")
+        )
+        #expect(
+            await !self.secrets.verifyMPSCredentials(guid: guidB, username: "admin", password: "Aa1!aaaaaaaa")
+        )
+        #expect(
+            await !self.secrets.verifyMPSCredentials(guid: "x", username: "admin", password: "Aa1!aaaaaaaa")
+        )
         await #expect(throws: StoreError.invalidPassword("must be 8 to 16 characters")) {
-            try await self.secrets.setMPSCredentials(guid: guidA, username: "admin", password: String(repeating: "Aa1!", count: 8))
+            try await self.secrets.setMPSCredentials(
+                guid: guidA,
+                username: "admin",
+                password: String(repeating: "Aa1!", count: 8)
+            )
         }
         await #expect(throws: StoreError.deviceNotFound) {
             try await self.secrets.setMPSCredentials(guid: guidB, username: "admin", password: "Aa1!aaaaaaaa")
@@ -72,14 +94,20 @@ import Testing
     /// invalidates it at once.
     @Test func cacheHitAndInvalidation() async throws {
         let slow = SecretStore(
-            database: self.database, masterKey: .random(), hashing: HashingPool(threads: 1), parameters: .webUser)
+            database: self.database,
+            masterKey: .random(),
+            hashing: HashingPool(threads: 1),
+            parameters: .webUser
+        )
         _ = try await self.devices.upsert(guidA, DeviceFields())
         try await slow.setMPSCredentials(guid: guidA, username: "admin", password: "Aa1!aaaaaaaa")
         let cold = ContinuousClock.now
         #expect(await slow.verifyMPSCredentials(guid: guidA, username: "admin", password: "Aa1!aaaaaaaa"))
         let coldTime = ContinuousClock.now - cold
         let warm = ContinuousClock.now
-        for _ in 0..<20 { #expect(await slow.verifyMPSCredentials(guid: guidA, username: "admin", password: "Aa1!aaaaaaaa")) }
+        for _ in 0..<20 {
+            #expect(await slow.verifyMPSCredentials(guid: guidA, username: "admin", password: "Aa1!aaaaaaaa"))
+        }
         let warmTime = (ContinuousClock.now - warm) / 20
         #expect(warmTime * 5 < coldTime, "cached verify \(warmTime) vs argon2 \(coldTime)")
         #expect(await !slow.verifyMPSCredentials(guid: guidA, username: "admin", password: "Aa1!aaaaaaab"))
@@ -98,7 +126,9 @@ import Testing
         try await self.secrets.setAMTCredentials(guid: guidA, username: "admin", password: "P@ssw0rd-AMT")
         let credentials = try await self.secrets.amtCredentials(guid: guidA.uppercased())
         #expect(credentials == AMTCredentials(username: "admin", password: "P@ssw0rd-AMT"))
-        #expect(!"\(credentials!)".contains("P@ssw0rd") && !String(reflecting: credentials!).contains("P@ssw0rd"))
+        #expect(
+            !"\(credentials!)".contains("P@ssw0rd") && !String(reflecting: credentials!).contains("P@ssw0rd")
+        )
         var dumped = ""
         dump(credentials!, to: &dumped)
         #expect(!dumped.contains("P@ssw0rd"))
@@ -117,10 +147,17 @@ import Testing
             try db.run(
                 "INSERT INTO device_secrets (guid, amt_username, amt_password_enc, updated_at) "
                     + "SELECT ?, amt_username, amt_password_enc, updated_at FROM device_secrets WHERE guid = ?",
-                [.text(guidB), .text(guidA)])
+                [.text(guidB), .text(guidA)]
+            )
         }
-        await #expect(throws: StoreError.secretUnreadable) { try await self.secrets.amtCredentials(guid: guidB) }
-        let other = SecretStore(database: self.database, masterKey: .random(), hashing: HashingPool(threads: 1))
+        await #expect(throws: StoreError.secretUnreadable) {
+            try await self.secrets.amtCredentials(guid: guidB)
+        }
+        let other = SecretStore(
+            database: self.database,
+            masterKey: .random(),
+            hashing: HashingPool(threads: 1)
+        )
         await #expect(throws: StoreError.secretUnreadable) { try await other.amtCredentials(guid: guidA) }
     }
 
@@ -129,17 +166,25 @@ import Testing
         _ = try await self.devices.upsert(guidA, DeviceFields())
         try await self.secrets.setMPSCredentials(guid: guidA, username: "admin", password: "Aa1!aaaaaaaa")
         try await self.secrets.setAMTCredentials(guid: guidA, username: "admin", password: "P@ssw0rd")
-        #expect(await self.secrets.verifyMPSCredentials(guid: guidA, username: "admin", password: "Aa1!aaaaaaaa"))
+        #expect(
+            await self.secrets.verifyMPSCredentials(guid: guidA, username: "admin", password: "Aa1!aaaaaaaa")
+        )
         #expect(try await self.devices.delete(guidA.uppercased()))
         #expect(try await self.devices.get(guidA) == nil)
-        let left = try await self.database.read { db in try db.queryFirst("SELECT COUNT(*) FROM device_secrets") { $0.int(0) } }
+        let left = try await self.database.read { db in
+            try db.queryFirst("SELECT COUNT(*) FROM device_secrets") { $0.int(0) }
+        }
         #expect(left == 0)
-        #expect(await !self.secrets.verifyMPSCredentials(guid: guidA, username: "admin", password: "Aa1!aaaaaaaa"))
+        #expect(
+            await !self.secrets.verifyMPSCredentials(guid: guidA, username: "admin", password: "Aa1!aaaaaaaa")
+        )
         #expect(try await self.secrets.amtCredentials(guid: guidA) == nil)
         #expect(try await !self.devices.delete(guidA))
         // Re-adding the GUID does not bring the old credentials back.
         _ = try await self.devices.upsert(guidA, DeviceFields())
-        #expect(await !self.secrets.verifyMPSCredentials(guid: guidA, username: "admin", password: "Aa1!aaaaaaaa"))
+        #expect(
+            await !self.secrets.verifyMPSCredentials(guid: guidA, username: "admin", password: "Aa1!aaaaaaaa")
+        )
     }
 
     /// deleteAll removes the secrets but keeps the device.
