@@ -52,6 +52,7 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` in a write transaction (BEGIN IMMEDIATE) on the writer thread.
+    // TODO(#2): honour task cancellation for queued jobs that have not started yet.
     public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws
         -> T
     {
