@@ -10,7 +10,8 @@ extension MPSConfiguration {
     /// - Throws: the first `ConfigError` found: unknown file keys, a value of the wrong type or
     ///   out of range, an unreadable file, or settings that contradict each other.
     public static func load(
-        arguments: [String], environment: [String: String]
+        arguments: [String],
+        environment: [String: String]
     ) throws(ConfigError) -> MPSConfiguration {
         var config = MPSConfiguration()
         var explicit: Set<String> = []
@@ -33,7 +34,9 @@ extension MPSConfiguration {
             if setting.isSecret, byKey[setting.key + "_file"] == nil, let path = environment[fileVariable] {
                 guard environment[setting.environmentName] == nil else {
                     throw ConfigError(
-                        setting: fileVariable, problem: "set only one of \(setting.environmentName) and \(fileVariable)")
+                        setting: fileVariable,
+                        problem: "set only one of \(setting.environmentName) and \(fileVariable)"
+                    )
                 }
                 try setting.apply(&config, .string(try Self.readSecret(path, fileVariable)), fileVariable)
                 explicit.insert(setting.key)
@@ -50,32 +53,42 @@ extension MPSConfiguration {
         if ["1.0", "1.1"].contains(self.ciraTLSMinVersion) && !self.ciraLegacyTLS {
             throw ConfigError(
                 setting: "cira_tls_min_version",
-                problem: "TLS \(self.ciraTLSMinVersion) needs cira_legacy_tls=true (MPS_CIRA_LEGACY_TLS)")
+                problem: "TLS \(self.ciraTLSMinVersion) needs cira_legacy_tls=true (MPS_CIRA_LEGACY_TLS)"
+            )
         }
         if self.keepAliveIntervalSeconds >= self.ciraIdleTimeoutSeconds {
             throw ConfigError(
                 setting: "keep_alive_interval_seconds",
-                problem: "must be less than cira_idle_timeout_seconds (\(self.ciraIdleTimeoutSeconds))")
+                problem: "must be less than cira_idle_timeout_seconds (\(self.ciraIdleTimeoutSeconds))"
+            )
         }
         if explicit.contains("master_key") && explicit.contains("master_key_file") {
-            throw ConfigError(setting: "master_key", problem: "set either master_key or master_key_file, not both")
+            throw ConfigError(
+                setting: "master_key",
+                problem: "set either master_key or master_key_file, not both"
+            )
         }
         for (cert, key, certName, keyName) in [
             (self.tlsCert, self.tlsKey, "tls_cert", "tls_key"),
             (self.webTLSCert, self.webTLSKey, "web_tls_cert", "web_tls_key"),
         ] where (cert == nil) != (key == nil) {
-            throw ConfigError(setting: cert == nil ? certName : keyName, problem: "\(certName) and \(keyName) go together")
+            throw ConfigError(
+                setting: cert == nil ? certName : keyName,
+                problem: "\(certName) and \(keyName) go together"
+            )
         }
     }
 
-    static func configPath(arguments: [String], environment: [String: String]) throws(ConfigError) -> String? {
+    static func configPath(arguments: [String], environment: [String: String]) throws(ConfigError) -> String?
+    {
         var found: String?
         var index = arguments.startIndex
         while index < arguments.endIndex {
             let argument = arguments[index]
             if argument == "--config" {
                 let next = arguments.index(after: index)
-                guard next < arguments.endIndex, !arguments[next].hasPrefix("--"), !arguments[next].isEmpty else {
+                guard next < arguments.endIndex, !arguments[next].hasPrefix("--"), !arguments[next].isEmpty
+                else {
                     throw ConfigError(setting: "--config", problem: "needs a file path")
                 }
                 found = arguments[next]
@@ -84,21 +97,26 @@ extension MPSConfiguration {
             }
             if argument.hasPrefix("--config=") {
                 let value = String(argument.dropFirst("--config=".count))
-                guard !value.isEmpty else { throw ConfigError(setting: "--config", problem: "needs a file path") }
+                guard !value.isEmpty else {
+                    throw ConfigError(setting: "--config", problem: "needs a file path")
+                }
                 found = value
             }
             index = arguments.index(after: index)
         }
         if let found { return found }
         if let path = environment["MPS_CONFIG"] {
-            guard !path.isEmpty else { throw ConfigError(setting: "MPS_CONFIG", problem: "needs a file path") }
+            guard !path.isEmpty else {
+                throw ConfigError(setting: "MPS_CONFIG", problem: "needs a file path")
+            }
             return path
         }
         return nil
     }
 
     /// The file's keys and raw values, in sorted key order.
-    static func readFile(_ path: String, known: [String: Setting]) throws(ConfigError) -> [(String, RawValue)] {
+    static func readFile(_ path: String, known: [String: Setting]) throws(ConfigError) -> [(String, RawValue)]
+    {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(setting: "config file \(path)", problem: "cannot be read")
         }
@@ -122,7 +140,9 @@ extension MPSConfiguration {
     static func readSecret(_ path: String, _ variable: String) throws(ConfigError) -> String {
         guard let data = FileManager.default.contents(atPath: path), data.count <= 65_536,
             var text = String(data: data, encoding: .utf8)
-        else { throw ConfigError(setting: variable, problem: "cannot read the file \(ConfigError.quote(path))") }
+        else {
+            throw ConfigError(setting: variable, problem: "cannot read the file \(ConfigError.quote(path))")
+        }
         if text.hasSuffix("\r\n") {
             text.removeLast(1)  // "\r\n" is one Character in Swift
         } else if text.hasSuffix("\n") {

@@ -1,5 +1,7 @@
 /// A secret setting's value. It prints as `<redacted>` everywhere; read `value` to use it.
-public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     public let value: String
 
     public init(_ value: String) { self.value = value }

@@ -15,7 +15,9 @@ public enum AESGCM {
     /// Encrypts and authenticates `plaintext`, and authenticates `aad` without encrypting it.
     /// - Throws: `CryptoError` for a key that is not 32 bytes or an OpenSSL failure.
     public static func seal(
-        key: [UInt8], plaintext: [UInt8], aad: [UInt8]
+        key: [UInt8],
+        plaintext: [UInt8],
+        aad: [UInt8]
     ) throws(CryptoError) -> [UInt8] {
         try self.checkKey(key, "AESGCM.seal")
         try self.checkLength(plaintext.count, "AESGCM.seal")
@@ -27,7 +29,8 @@ public enum AESGCM {
         try check(EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nil, nil, nil), "EVP_EncryptInit_ex")
         try check(
             EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, Int32(Self.nonceSize), nil),
-            "EVP_CIPHER_CTX_ctrl(SET_IVLEN)")
+            "EVP_CIPHER_CTX_ctrl(SET_IVLEN)"
+        )
         try check(EVP_EncryptInit_ex(ctx, nil, nil, key, nonce), "EVP_EncryptInit_ex")
 
         var length: Int32 = 0
@@ -40,7 +43,8 @@ public enum AESGCM {
         if !plaintext.isEmpty {
             try check(
                 EVP_EncryptUpdate(ctx, &cipher, &length, plaintext, Int32(plaintext.count)),
-                "EVP_EncryptUpdate")
+                "EVP_EncryptUpdate"
+            )
             written = Int(length)
         }
         try cipher.withUnsafeMutableBufferPointer { (buffer) throws(CryptoError) in
@@ -52,7 +56,8 @@ public enum AESGCM {
         var tag = [UInt8](repeating: 0, count: Self.tagSize)
         try check(
             EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, Int32(Self.tagSize), &tag),
-            "EVP_CIPHER_CTX_ctrl(GET_TAG)")
+            "EVP_CIPHER_CTX_ctrl(GET_TAG)"
+        )
         return nonce + cipher.prefix(written) + tag
     }
 
@@ -75,7 +80,8 @@ public enum AESGCM {
         try check(EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nil, nil, nil), "EVP_DecryptInit_ex")
         try check(
             EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, Int32(Self.nonceSize), nil),
-            "EVP_CIPHER_CTX_ctrl(SET_IVLEN)")
+            "EVP_CIPHER_CTX_ctrl(SET_IVLEN)"
+        )
         try check(EVP_DecryptInit_ex(ctx, nil, nil, key, nonce), "EVP_DecryptInit_ex")
 
         var length: Int32 = 0
@@ -90,7 +96,8 @@ public enum AESGCM {
         }
         try check(
             EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, Int32(Self.tagSize), &tag),
-            "EVP_CIPHER_CTX_ctrl(SET_TAG)")
+            "EVP_CIPHER_CTX_ctrl(SET_TAG)"
+        )
         let verified = plain.withUnsafeMutableBufferPointer { buffer in
             EVP_DecryptFinal_ex(ctx, buffer.baseAddress! + written, &length)
         }

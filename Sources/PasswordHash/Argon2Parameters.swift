@@ -32,5 +32,7 @@ public struct Argon2Parameters: Sendable, Equatable, CustomStringConvertible {
             && self.memoryKiB >= 8 * self.parallelism && self.memoryKiB <= Self.maximumMemoryKiB
     }
 
-    public var description: String { "argon2id(m=\(self.memoryKiB) KiB, t=\(self.iterations), p=\(self.parallelism))" }
+    public var description: String {
+        "argon2id(m=\(self.memoryKiB) KiB, t=\(self.iterations), p=\(self.parallelism))"
+    }
 }

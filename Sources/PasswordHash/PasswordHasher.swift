@@ -20,21 +20,37 @@ public enum PasswordHasher {
     public static let maximumPasswordBytes = 4096
 
     /// Hashes `password` with a fresh random salt.
-    public static func hash(_ password: String, params: Argon2Parameters) throws(PasswordHashError) -> String {
+    public static func hash(_ password: String, params: Argon2Parameters) throws(PasswordHashError) -> String
+    {
         guard params.isWithinLimits else { throw PasswordHashError("parameters out of range: \(params)") }
         let pwd = Array(password.utf8)
         guard pwd.count <= Self.maximumPasswordBytes else { throw PasswordHashError("password too long") }
         var generator = SystemRandomNumberGenerator()  // getrandom(2): a CSPRNG on Linux
         let salt = (0..<Self.saltLength).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let length = argon2_encodedlen(
-            params.iterations, params.memoryKiB, params.parallelism, UInt32(Self.saltLength),
-            UInt32(Self.hashLength), Argon2_id) + 1
+        let length =
+            argon2_encodedlen(
+                params.iterations,
+                params.memoryKiB,
+                params.parallelism,
+                UInt32(Self.saltLength),
+                UInt32(Self.hashLength),
+                Argon2_id
+            ) + 1
         var encoded = [CChar](repeating: 0, count: length)
         let code = pwd.withUnsafeBytes { p in
             salt.withUnsafeBytes { s in
                 argon2id_hash_encoded(
-                    params.iterations, params.memoryKiB, params.parallelism, p.baseAddress, p.count,
-                    s.baseAddress, s.count, Self.hashLength, &encoded, encoded.count)
+                    params.iterations,
+                    params.memoryKiB,
+                    params.parallelism,
+                    p.baseAddress,
+                    p.count,
+                    s.baseAddress,
+                    s.count,
+                    Self.hashLength,
+                    &encoded,
+                    encoded.count
+                )
             }
         }
         guard code == ARGON2_OK.rawValue else {

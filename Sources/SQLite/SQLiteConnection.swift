@@ -48,14 +48,19 @@ public final class SQLiteConnection {
         self.statementCacheLimit = max(1, options.statementCacheLimit)
         do {
             try check(sqlite3_extended_result_codes(db, 1), db, "sqlite3_extended_result_codes")
-            try check(sqlite3_busy_timeout(db, Int32(clamping: options.busyTimeoutMilliseconds)), db,
-                "sqlite3_busy_timeout")
+            try check(
+                sqlite3_busy_timeout(db, Int32(clamping: options.busyTimeoutMilliseconds)),
+                db,
+                "sqlite3_busy_timeout"
+            )
             if options.walMode && !self.isInMemory && !options.readOnly {
                 let mode = try self.query("PRAGMA journal_mode=WAL") { $0.string(0) }.first ?? nil
                 guard mode?.lowercased() == "wal" else {
                     throw SQLiteError(
-                        reason: .error, function: "PRAGMA journal_mode",
-                        message: "could not switch to WAL mode (got \(mode ?? "nothing"))")
+                        reason: .error,
+                        function: "PRAGMA journal_mode",
+                        message: "could not switch to WAL mode (got \(mode ?? "nothing"))"
+                    )
                 }
             }
             try self.execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
@@ -98,15 +103,20 @@ public final class SQLiteConnection {
             let text = message.map { String(cString: $0) } ?? "unknown error"
             sqlite3_free(message)
             throw SQLiteError(
-                reason: SQLiteError.reason(for: code), extendedCode: Int(code), function: "sqlite3_exec",
-                message: text)
+                reason: SQLiteError.reason(for: code),
+                extendedCode: Int(code),
+                function: "sqlite3_exec",
+                message: text
+            )
         }
     }
 
     /// Gives `body` a prepared, bound statement for `sql`, from the cache when possible, and resets
     /// it afterwards. A statement already in use further up the stack is prepared afresh.
     public func withStatement<T>(
-        _ sql: String, _ values: [SQLiteValue] = [], _ body: (SQLiteStatement) throws -> T
+        _ sql: String,
+        _ values: [SQLiteValue] = [],
+        _ body: (SQLiteStatement) throws -> T
     ) throws -> T {
         let db = try self.db()
         let statement: SQLiteStatement
@@ -139,7 +149,9 @@ public final class SQLiteConnection {
 
     /// Runs a query and maps every row.
     public func query<T>(
-        _ sql: String, _ values: [SQLiteValue] = [], _ map: (SQLiteRow) throws -> T
+        _ sql: String,
+        _ values: [SQLiteValue] = [],
+        _ map: (SQLiteRow) throws -> T
     ) throws -> [T] {
         try self.withStatement(sql, values) { statement in
             var rows: [T] = []
@@ -150,7 +162,9 @@ public final class SQLiteConnection {
 
     /// Runs a query and maps its first row, if any.
     public func queryFirst<T>(
-        _ sql: String, _ values: [SQLiteValue] = [], _ map: (SQLiteRow) throws -> T
+        _ sql: String,
+        _ values: [SQLiteValue] = [],
+        _ map: (SQLiteRow) throws -> T
     ) throws -> T? {
         try self.withStatement(sql, values) { statement in
             try statement.step() ? try map(statement.row) : nil

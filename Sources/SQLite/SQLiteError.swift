@@ -61,6 +61,7 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 }
 
+// TODO(#2): add a test-only error-injection hook here so BUSY/FULL paths can be forced.
 /// The checking funnel: every SQLite call that returns a result code goes through here.
 /// `SQLITE_OK`, `SQLITE_ROW` and `SQLITE_DONE` pass; anything else becomes a `SQLiteError`
 /// carrying the connection's message.
@@ -82,6 +83,9 @@ func makeError(_ code: Int32, _ db: OpaquePointer?, _ function: String) -> SQLit
         message = "unknown error"
     }
     return SQLiteError(
-        reason: SQLiteError.reason(for: code), extendedCode: Int(code), function: function,
-        message: message)
+        reason: SQLiteError.reason(for: code),
+        extendedCode: Int(code),
+        function: function,
+        message: message
+    )
 }

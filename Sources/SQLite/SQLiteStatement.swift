@@ -31,8 +31,10 @@ public final class SQLiteStatement {
         let expected = Int(sqlite3_bind_parameter_count(self.handle))
         guard values.count == expected else {
             throw SQLiteError(
-                reason: .range, function: "bind",
-                message: "statement takes \(expected) parameters, got \(values.count)")
+                reason: .range,
+                function: "bind",
+                message: "statement takes \(expected) parameters, got \(values.count)"
+            )
         }
         for (offset, value) in values.enumerated() {
             try self.bind(value, at: Int32(offset + 1))
@@ -50,14 +52,22 @@ public final class SQLiteStatement {
             let length = text.utf8.count
             guard length < Int(Int32.max) else { throw Self.tooBig() }
             // withCString gives a valid pointer even for "", so an empty string stays a string.
-            code = text.withCString { sqlite3_bind_text(self.handle, index, $0, Int32(length), mps_sqlite_transient()) }
+            code = text.withCString {
+                sqlite3_bind_text(self.handle, index, $0, Int32(length), mps_sqlite_transient())
+            }
         case .blob(let bytes):
             guard bytes.count < Int(Int32.max) else { throw Self.tooBig() }
             if bytes.isEmpty {
                 code = sqlite3_bind_zeroblob(self.handle, index, 0)
             } else {
                 code = bytes.withUnsafeBytes {
-                    sqlite3_bind_blob(self.handle, index, $0.baseAddress, Int32($0.count), mps_sqlite_transient())
+                    sqlite3_bind_blob(
+                        self.handle,
+                        index,
+                        $0.baseAddress,
+                        Int32($0.count),
+                        mps_sqlite_transient()
+                    )
                 }
             }
         case .null:

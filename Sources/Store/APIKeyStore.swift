@@ -53,7 +53,8 @@ public final class APIKeyStore: Sendable {
     /// Creates a key called `name` and returns it, the only time it is ever visible.
     /// - Throws: `StoreError.invalidName` (1–64 printable characters), `.duplicateName`.
     public func create(name: String) async throws -> NewAPIKey {
-        guard (1...64).contains(name.count), name.unicodeScalars.allSatisfy({ !$0.properties.isWhitespace || $0 == " " }),
+        guard (1...64).contains(name.count),
+            name.unicodeScalars.allSatisfy({ !$0.properties.isWhitespace || $0 == " " }),
             !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
             name.trimmingCharacters(in: .whitespaces) == name
         else { throw StoreError.invalidName("1 to 64 printable characters, no leading or trailing space") }
@@ -67,9 +68,15 @@ public final class APIKeyStore: Sendable {
             info = try await self.database.write { connection in
                 try connection.run(
                     "INSERT INTO api_keys (name, key_hash, prefix, created_at) VALUES (?, ?, ?, ?)",
-                    [.text(name), .blob(hash), .text(prefix), .text(Timestamp.format(created))])
+                    [.text(name), .blob(hash), .text(prefix), .text(Timestamp.format(created))]
+                )
                 let info = APIKeyInfo(
-                    id: connection.lastInsertRowID, name: name, prefix: prefix, createdAt: created, lastUsedAt: nil)
+                    id: connection.lastInsertRowID,
+                    name: name,
+                    prefix: prefix,
+                    createdAt: created,
+                    lastUsedAt: nil
+                )
                 // We update the table on the writer thread so loads and changes stay in one order.
                 self.cache.withLock { $0.byHash[hash] = (hash, info) }
                 return info
@@ -101,7 +108,9 @@ public final class APIKeyStore: Sendable {
             let updated = info
             _ = try? await self.database.write { connection in
                 try connection.run(
-                    "UPDATE api_keys SET last_used_at = ? WHERE id = ?", [.text(Timestamp.format(now)), .integer(updated.id)])
+                    "UPDATE api_keys SET last_used_at = ? WHERE id = ?",
+                    [.text(Timestamp.format(now)), .integer(updated.id)]
+                )
                 self.cache.withLock { table in
                     if table.byHash[hash] != nil { table.byHash[hash] = (hash, updated) }
                 }
@@ -113,7 +122,9 @@ public final class APIKeyStore: Sendable {
     /// Every key's record, by name.
     public func list() async throws -> [APIKeyInfo] {
         try await self.database.read { connection in
-            try connection.query("SELECT id, name, prefix, created_at, last_used_at FROM api_keys ORDER BY name") {
+            try connection.query(
+                "SELECT id, name, prefix, created_at, last_used_at FROM api_keys ORDER BY name"
+            ) {
                 try Self.info(from: $0)
             }
         }
@@ -138,7 +149,9 @@ public final class APIKeyStore: Sendable {
             let rows = try connection.query(
                 "SELECT id, name, prefix, created_at, last_used_at, key_hash FROM api_keys"
             ) { row -> ([UInt8], APIKeyInfo) in
-                guard let hash = row.blob(5), hash.count == 32 else { throw StoreError.corruptRow("api_keys.key_hash") }
+                guard let hash = row.blob(5), hash.count == 32 else {
+                    throw StoreError.corruptRow("api_keys.key_hash")
+                }
                 return (hash, try Self.info(from: row))
             }
             self.cache.withLock { table in
@@ -153,9 +166,12 @@ public final class APIKeyStore: Sendable {
             throw StoreError.corruptRow("api_keys.created_at")
         }
         return APIKeyInfo(
-            id: try row.requireInt64(0, "api_keys.id"), name: try row.requireString(1, "api_keys.name"),
-            prefix: try row.requireString(2, "api_keys.prefix"), createdAt: created,
-            lastUsedAt: row.string(4).flatMap(Timestamp.parse))
+            id: try row.requireInt64(0, "api_keys.id"),
+            name: try row.requireString(1, "api_keys.name"),
+            prefix: try row.requireString(2, "api_keys.prefix"),
+            createdAt: created,
+            lastUsedAt: row.string(4).flatMap(Timestamp.parse)
+        )
     }
 
     static func base64URL(_ bytes: [UInt8]) -> String {

@@ -1,5 +1,5 @@
-public import SQLite
 import Foundation
+public import SQLite
 
 /// The server's SQLite database: one writer connection and optionally one reader, each owned by
 /// its own dedicated thread, so SQLite never runs on an event loop or the cooperative pool.
@@ -21,7 +21,9 @@ public final class Database: Sendable {
     /// Opens (creating if needed) the database file. `":memory:"` gives a private in-memory
     /// database served by the writer thread alone.
     public static func open(
-        path: String, readers: Int = 1, busyTimeoutMilliseconds: Int = 5000
+        path: String,
+        readers: Int = 1,
+        busyTimeoutMilliseconds: Int = 5000
     ) throws -> Database {
         var options = SQLiteConnection.Options()
         options.busyTimeoutMilliseconds = busyTimeoutMilliseconds
@@ -50,12 +52,19 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` in a write transaction (BEGIN IMMEDIATE) on the writer thread.
-    public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await self.writer.perform { connection in try connection.transaction(.immediate) { try body(connection) } }
+    // TODO(#2): honour task cancellation for queued jobs that have not started yet.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws
+        -> T
+    {
+        try await self.writer.perform { connection in
+            try connection.transaction(.immediate) { try body(connection) }
+        }
     }
 
     /// Runs `body` in a read transaction on the reader thread (or the writer's, without one).
-    public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws
+        -> T
+    {
         try await (self.reader ?? self.writer).perform { connection in
             try connection.transaction(.deferred) { try body(connection) }
         }
@@ -63,12 +72,16 @@ public final class Database: Sendable {
 
     /// Blocking form of `write` for command-line use and startup. Never call it from an event
     /// loop or from inside another database closure.
-    public func writeSync<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) throws -> T {
-        try self.writer.performSync { connection in try connection.transaction(.immediate) { try body(connection) } }
+    public func writeSync<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) throws -> T
+    {
+        try self.writer.performSync { connection in
+            try connection.transaction(.immediate) { try body(connection) }
+        }
     }
 
     /// Blocking form of `read`, with the same rules as `writeSync`.
-    public func readSync<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) throws -> T {
+    public func readSync<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) throws -> T
+    {
         try (self.reader ?? self.writer).performSync { connection in
             try connection.transaction(.deferred) { try body(connection) }
         }

@@ -24,10 +24,19 @@ public struct Device: Codable, Sendable, Equatable {
     public var deviceInfo: [String: JSONValue]?
 
     public init(
-        guid: String, hostname: String? = nil, tags: [String] = [], mpsInstance: String? = nil,
-        connectionStatus: Bool = false, mpsusername: String? = nil, tenantId: String = "",
-        friendlyName: String? = nil, dnsSuffix: String? = nil, lastConnected: Date? = nil,
-        lastSeen: Date? = nil, lastDisconnected: Date? = nil, deviceInfo: [String: JSONValue]? = nil
+        guid: String,
+        hostname: String? = nil,
+        tags: [String] = [],
+        mpsInstance: String? = nil,
+        connectionStatus: Bool = false,
+        mpsusername: String? = nil,
+        tenantId: String = "",
+        friendlyName: String? = nil,
+        dnsSuffix: String? = nil,
+        lastConnected: Date? = nil,
+        lastSeen: Date? = nil,
+        lastDisconnected: Date? = nil,
+        deviceInfo: [String: JSONValue]? = nil
     ) {
         self.guid = guid
         self.hostname = hostname
@@ -84,15 +93,22 @@ public struct Device: Codable, Sendable, Equatable {
     }
 
     private static func encode<V: Encodable>(
-        _ value: V?, _ c: inout KeyedEncodingContainer<CodingKeys>, _ key: CodingKeys
+        _ value: V?,
+        _ c: inout KeyedEncodingContainer<CodingKeys>,
+        _ key: CodingKeys
     ) throws {
         if let value { try c.encode(value, forKey: key) } else { try c.encodeNil(forKey: key) }
     }
 
-    private static func decodeDate(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Date? {
+    private static func decodeDate(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Date?
+    {
         guard let text = try c.decodeIfPresent(String.self, forKey: key) else { return nil }
         guard let date = Timestamp.parse(text) else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "not an ISO-8601 date")
+            throw DecodingError.dataCorruptedError(
+                forKey: key,
+                in: c,
+                debugDescription: "not an ISO-8601 date"
+            )
         }
         return date
     }
@@ -112,8 +128,12 @@ public struct DeviceFields: Sendable, Equatable {
     public var deviceInfo: [String: JSONValue]??
 
     public init(
-        hostname: String?? = nil, tags: [String]? = nil, mpsusername: String?? = nil,
-        tenantId: String? = nil, friendlyName: String?? = nil, dnsSuffix: String?? = nil,
+        hostname: String?? = nil,
+        tags: [String]? = nil,
+        mpsusername: String?? = nil,
+        tenantId: String? = nil,
+        friendlyName: String?? = nil,
+        dnsSuffix: String?? = nil,
         deviceInfo: [String: JSONValue]?? = nil
     ) {
         self.hostname = hostname
@@ -164,8 +184,14 @@ public struct DeviceQuery: Sendable, Equatable {
     public var tenantId: String?
 
     public init(
-        top: Int = 25, skip: Int = 0, hostname: String? = nil, friendlyName: String? = nil,
-        status: Bool? = nil, tags: [String] = [], tagMatch: TagMatch = .any, tenantId: String? = nil
+        top: Int = 25,
+        skip: Int = 0,
+        hostname: String? = nil,
+        friendlyName: String? = nil,
+        status: Bool? = nil,
+        tags: [String] = [],
+        tagMatch: TagMatch = .any,
+        tenantId: String? = nil
     ) {
         self.top = top
         self.skip = skip

@@ -50,14 +50,17 @@ public final class DeviceStore: Sendable {
                 conditions.append(contentsOf: tags.map { _ in tagExists })
             case .any:
                 let marks = tags.map { _ in "?" }.joined(separator: ", ")
-                conditions.append("EXISTS (SELECT 1 FROM json_each(devices.tags) WHERE json_each.value IN (\(marks)))")
+                conditions.append(
+                    "EXISTS (SELECT 1 FROM json_each(devices.tags) WHERE json_each.value IN (\(marks)))"
+                )
             }
             values.append(contentsOf: tags.map { .text($0) })
         }
         let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let page = "SELECT \(Self.columns) FROM devices\(filter) ORDER BY guid LIMIT ? OFFSET ?"
         let count = "SELECT COUNT(*) FROM devices\(filter)"
-        let pageValues = values + [.integer(Int64(min(query.top, DeviceQuery.maximumTop))), .integer(Int64(query.skip))]
+        let pageValues =
+            values + [.integer(Int64(min(query.top, DeviceQuery.maximumTop))), .integer(Int64(query.skip))]
         let filterValues = values
         return try await self.database.read { connection in
             let devices = try connection.query(page, pageValues, Self.device(from:))
@@ -75,7 +78,8 @@ public final class DeviceStore: Sendable {
     public func exists(_ guid: String) async throws -> Bool {
         guard let guid = GUID.normalize(guid) else { return false }
         return try await self.database.read { connection in
-            try connection.queryFirst("SELECT 1 FROM devices WHERE guid = ?", [.text(guid)]) { _ in true } ?? false
+            try connection.queryFirst("SELECT 1 FROM devices WHERE guid = ?", [.text(guid)]) { _ in true }
+                ?? false
         }
     }
 
@@ -84,7 +88,8 @@ public final class DeviceStore: Sendable {
     /// - Returns: the stored device and whether it was created.
     /// - Throws: `StoreError.tenantConflict` when `fields.tenantId` names a different tenant
     ///   from the existing row's: one tenant cannot take over another's device.
-    public func upsert(_ guid: String, _ fields: DeviceFields) async throws -> (device: Device, created: Bool) {
+    public func upsert(_ guid: String, _ fields: DeviceFields) async throws -> (device: Device, created: Bool)
+    {
         let guid = try GUID.require(guid)
         return try await self.database.write { connection in
             if var device = try Self.fetch(guid, connection) {
@@ -127,11 +132,16 @@ public final class DeviceStore: Sendable {
         let values: [SQLiteValue] = tenantId.map { [.text($0)] } ?? []
         return try await self.database.read { connection in
             try connection.queryFirst(
-                "SELECT COUNT(*), COALESCE(SUM(connection_status), 0) FROM devices\(filter)", values
+                "SELECT COUNT(*), COALESCE(SUM(connection_status), 0) FROM devices\(filter)",
+                values
             ) { row in
-                let total = row.int(0) ?? 0, connected = row.int(1) ?? 0
+                let total = row.int(0) ?? 0
+                let connected = row.int(1) ?? 0
                 return DeviceStats(
-                    totalCount: total, connectedCount: connected, disconnectedCount: max(total - connected, 0))
+                    totalCount: total,
+                    connectedCount: connected,
+                    disconnectedCount: max(total - connected, 0)
+                )
             } ?? DeviceStats(totalCount: 0, connectedCount: 0, disconnectedCount: 0)
         }
     }
@@ -142,7 +152,8 @@ public final class DeviceStore: Sendable {
         let values: [SQLiteValue] = tenantId.map { [.text($0)] } ?? []
         return try await self.database.read { connection in
             try connection.query(
-                "SELECT DISTINCT json_each.value FROM devices, json_each(devices.tags)\(filter) ORDER BY 1", values
+                "SELECT DISTINCT json_each.value FROM devices, json_each(devices.tags)\(filter) ORDER BY 1",
+                values
             ) { $0.string(0) }.compactMap { $0 }
         }
     }
@@ -159,14 +170,17 @@ public final class DeviceStore: Sendable {
                 """
                 UPDATE devices SET connection_status = 1, mps_instance = ?, last_connected = ?, last_seen = ?
                 WHERE guid = ?
-                """, [.text(instance), .text(now), .text(now), .text(guid)]) > 0
+                """,
+                [.text(instance), .text(now), .text(now), .text(guid)]
+            ) > 0
         }
     }
 
     /// Records a closed CIRA connection. With `instance`, only a row still held by that instance
     /// changes, so a late disconnect cannot undo a newer connection on another instance.
     @discardableResult
-    public func markDisconnected(_ guid: String, at date: Date, instance: String? = nil) async throws -> Bool {
+    public func markDisconnected(_ guid: String, at date: Date, instance: String? = nil) async throws -> Bool
+    {
         let guid = try GUID.require(guid)
         var sql = """
             UPDATE devices SET connection_status = 0, mps_instance = NULL, last_disconnected = ?
@@ -177,7 +191,8 @@ public final class DeviceStore: Sendable {
             sql += " AND mps_instance = ?"
             values.append(.text(instance))
         }
-        let statement = sql, bound = values
+        let statement = sql
+        let bound = values
         return try await self.database.write { connection in try connection.run(statement, bound) > 0 }
     }
 
@@ -187,7 +202,8 @@ public final class DeviceStore: Sendable {
         let guid = try GUID.require(guid)
         let now = Timestamp.format(date)
         return try await self.database.write { connection in
-            try connection.run("UPDATE devices SET last_seen = ? WHERE guid = ?", [.text(now), .text(guid)]) > 0
+            try connection.run("UPDATE devices SET last_seen = ? WHERE guid = ?", [.text(now), .text(guid)])
+                > 0
         }
     }
 
@@ -204,14 +220,19 @@ public final class DeviceStore: Sendable {
             sql += " AND mps_instance = ?"
             values.append(.text(instance))
         }
-        let statement = sql, bound = values
+        let statement = sql
+        let bound = values
         return try await self.database.write { connection in try connection.run(statement, bound) }
     }
 
     // MARK: Rows
 
     static func fetch(_ guid: String, _ connection: SQLiteConnection) throws -> Device? {
-        try connection.queryFirst("SELECT \(Self.columns) FROM devices WHERE guid = ?", [.text(guid)], Self.device(from:))
+        try connection.queryFirst(
+            "SELECT \(Self.columns) FROM devices WHERE guid = ?",
+            [.text(guid)],
+            Self.device(from:)
+        )
     }
 
     private static func insert(_ device: Device, _ connection: SQLiteConnection) throws {
@@ -219,7 +240,9 @@ public final class DeviceStore: Sendable {
             """
             INSERT INTO devices (hostname, tags, mps_username, tenant_id, friendly_name, dns_suffix, device_info,
                 guid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, try Self.editableValues(device))
+            """,
+            try Self.editableValues(device)
+        )
     }
 
     private static func update(_ device: Device, _ connection: SQLiteConnection) throws {
@@ -227,7 +250,9 @@ public final class DeviceStore: Sendable {
             """
             UPDATE devices SET hostname = ?, tags = ?, mps_username = ?, tenant_id = ?, friendly_name = ?,
                 dns_suffix = ?, device_info = ? WHERE guid = ?
-            """, try Self.editableValues(device))
+            """,
+            try Self.editableValues(device)
+        )
     }
 
     private static func editableValues(_ device: Device) throws -> [SQLiteValue] {
@@ -236,8 +261,10 @@ public final class DeviceStore: Sendable {
         let tags = String(decoding: try encoder.encode(device.tags), as: UTF8.self)
         let info = try device.deviceInfo.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         return [
-            SQLiteValue(device.hostname), .text(tags), SQLiteValue(device.mpsusername), .text(device.tenantId),
-            SQLiteValue(device.friendlyName), SQLiteValue(device.dnsSuffix), SQLiteValue(info), .text(device.guid),
+            SQLiteValue(device.hostname), .text(tags), SQLiteValue(device.mpsusername),
+            .text(device.tenantId),
+            SQLiteValue(device.friendlyName), SQLiteValue(device.dnsSuffix), SQLiteValue(info),
+            .text(device.guid),
         ]
     }
 
@@ -255,12 +282,20 @@ public final class DeviceStore: Sendable {
             info = decoded
         }
         return Device(
-            guid: try row.requireString(0, "devices.guid"), hostname: row.string(1), tags: tags,
-            mpsInstance: row.string(3), connectionStatus: row.int64(4) == 1, mpsusername: row.string(5),
-            tenantId: row.string(6) ?? "", friendlyName: row.string(7), dnsSuffix: row.string(8),
+            guid: try row.requireString(0, "devices.guid"),
+            hostname: row.string(1),
+            tags: tags,
+            mpsInstance: row.string(3),
+            connectionStatus: row.int64(4) == 1,
+            mpsusername: row.string(5),
+            tenantId: row.string(6) ?? "",
+            friendlyName: row.string(7),
+            dnsSuffix: row.string(8),
             lastConnected: try Self.date(row, 9, "devices.last_connected"),
             lastSeen: try Self.date(row, 10, "devices.last_seen"),
-            lastDisconnected: try Self.date(row, 11, "devices.last_disconnected"), deviceInfo: info)
+            lastDisconnected: try Self.date(row, 11, "devices.last_disconnected"),
+            deviceInfo: info
+        )
     }
 
     private static func date(_ row: SQLiteRow, _ index: Int, _ what: String) throws -> Date? {

@@ -13,22 +13,31 @@ public enum MPSPasswordPolicy {
     public static let maximumUsernameLength = 16
     /// The specials we use when generating; any other allowed punctuation is accepted.
     static let generatedSpecials = Array("!#$%&*+-.=?@^".utf8)
-    static let forbidden: Set<UInt8> = [UInt8(ascii: " "), UInt8(ascii: "\""), UInt8(ascii: ","), UInt8(ascii: ":")]
+    static let forbidden: Set<UInt8> = [
+        UInt8(ascii: " "), UInt8(ascii: "\""), UInt8(ascii: ","), UInt8(ascii: ":"),
+    ]
 
     /// - Throws: `StoreError.invalidPassword` naming the rule that failed (never the password).
     public static func validate(password: String) throws(StoreError) {
         let bytes = Array(password.utf8)
-        guard bytes.count == password.count, bytes.allSatisfy({ (0x21...0x7e).contains($0) || $0 == 0x20 }) else {
+        guard bytes.count == password.count, bytes.allSatisfy({ (0x21...0x7e).contains($0) || $0 == 0x20 })
+        else {
             throw StoreError.invalidPassword("only printable ASCII characters are allowed")
         }
         guard (Self.minimumLength...Self.maximumLength).contains(bytes.count) else {
-            throw StoreError.invalidPassword("must be \(Self.minimumLength) to \(Self.maximumLength) characters")
+            throw StoreError.invalidPassword(
+                "must be \(Self.minimumLength) to \(Self.maximumLength) characters"
+            )
         }
         guard !bytes.contains(where: Self.forbidden.contains) else {
             throw StoreError.invalidPassword("must not contain space, '\"', ',' or ':'")
         }
-        guard bytes.contains(where: Self.isUpper) else { throw StoreError.invalidPassword("needs an uppercase letter") }
-        guard bytes.contains(where: Self.isLower) else { throw StoreError.invalidPassword("needs a lowercase letter") }
+        guard bytes.contains(where: Self.isUpper) else {
+            throw StoreError.invalidPassword("needs an uppercase letter")
+        }
+        guard bytes.contains(where: Self.isLower) else {
+            throw StoreError.invalidPassword("needs a lowercase letter")
+        }
         guard bytes.contains(where: Self.isDigit) else { throw StoreError.invalidPassword("needs a digit") }
         guard bytes.contains(where: Self.isSpecial) else {
             throw StoreError.invalidPassword("needs a special character (not '_')")
@@ -66,7 +75,9 @@ public enum MPSPasswordPolicy {
         return String(decoding: chars, as: UTF8.self)
     }
 
-    private static func pick(from alphabet: [UInt8]) -> UInt8 { alphabet[Self.uniform(below: alphabet.count)] }
+    private static func pick(from alphabet: [UInt8]) -> UInt8 {
+        alphabet[Self.uniform(below: alphabet.count)]
+    }
 
     /// A uniform integer in 0..<bound from the CSPRNG, by rejection sampling (bound ≤ 256).
     private static func uniform(below bound: Int) -> Int {

@@ -1,8 +1,8 @@
-import Foundation
 import Crypto
+import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Why the master key could not be loaded or created. Names the file, never the key.
@@ -66,7 +66,9 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
 
     /// Loads an existing key file, with the same checks as `loadOrCreate`.
     public static func load(path: String) throws(MasterKeyError) -> MasterKey {
-        guard let key = try Self.loadIfPresent(path: path) else { throw MasterKeyError("\(path) does not exist") }
+        guard let key = try Self.loadIfPresent(path: path) else {
+            throw MasterKeyError("\(path) does not exist")
+        }
         return key
     }
 
@@ -79,12 +81,15 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
         defer { Glibc.close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw MasterKeyError("cannot stat \(path): \(Self.errorText())") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw MasterKeyError("\(path) is not a regular file") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw MasterKeyError("\(path) is not a regular file")
+        }
         let mode = info.st_mode & 0o777
         guard mode & 0o077 == 0 else {
             throw MasterKeyError(
                 "\(path) has mode \(String(mode, radix: 8)); it must not be accessible to group or others"
-                    + " (chmod 600 it)")
+                    + " (chmod 600 it)"
+            )
         }
         guard info.st_size == Self.size else {
             throw MasterKeyError("\(path) is \(info.st_size) bytes; a key file holds exactly \(Self.size)")
@@ -92,7 +97,9 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
         var bytes = [UInt8](repeating: 0, count: Self.size)
         var filled = 0
         while filled < Self.size {
-            let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, Self.size - filled) }
+            let count = bytes.withUnsafeMutableBytes {
+                read(fd, $0.baseAddress! + filled, Self.size - filled)
+            }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw MasterKeyError("cannot read \(path): \(Self.errorText())") }
             filled += count
@@ -105,7 +112,10 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
         let directory = url.deletingLastPathComponent().path
         do {
             try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                atPath: directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
         } catch {
             throw MasterKeyError("cannot create directory \(directory)")
         }
@@ -124,12 +134,18 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
             let bytes = SecureRandom.bytes(Self.size)
             var written = 0
             while written < bytes.count {
-                let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+                let count = bytes.withUnsafeBytes {
+                    write(fd, $0.baseAddress! + written, bytes.count - written)
+                }
                 if count < 0 && errno == EINTR { continue }
-                guard count > 0 else { throw MasterKeyError("cannot write \(temporary): \(Self.errorText())") }
+                guard count > 0 else {
+                    throw MasterKeyError("cannot write \(temporary): \(Self.errorText())")
+                }
                 written += count
             }
-            guard fsync(fd) == 0 else { throw MasterKeyError("cannot sync \(temporary): \(Self.errorText())") }
+            guard fsync(fd) == 0 else {
+                throw MasterKeyError("cannot sync \(temporary): \(Self.errorText())")
+            }
         }
         // link(2) fails if `path` exists, so a key created concurrently by someone else wins and
         // is then loaded; ours is discarded.

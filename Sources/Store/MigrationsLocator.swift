@@ -17,10 +17,13 @@ public enum MigrationsLocator {
             }
             return URL(fileURLWithPath: explicit, isDirectory: true)
         }
-        let local = URL(fileURLWithPath: currentDirectory, isDirectory: true).appendingPathComponent("migrations")
+        let local = URL(fileURLWithPath: currentDirectory, isDirectory: true).appendingPathComponent(
+            "migrations"
+        )
         if Self.isDirectory(local.path) { return local }
         if let executablePath {
-            var directory = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
+            var directory = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
+                .deletingLastPathComponent()
             for _ in 0..<12 {
                 let candidate = directory.appendingPathComponent("migrations")
                 let package = directory.appendingPathComponent("Package.swift")
@@ -33,13 +36,16 @@ public enum MigrationsLocator {
             }
         }
         throw MigrationError(
-            "no migrations directory: set MPS_MIGRATIONS_DIR, or run from the repository root")
+            "no migrations directory: set MPS_MIGRATIONS_DIR, or run from the repository root"
+        )
     }
 
     /// The running executable, from `/proc/self/exe` on Linux.
     public static func currentExecutablePath() -> String? {
         #if os(Linux)
-        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+            if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+                return path
+            }
         #endif
         return Bundle.main.executablePath ?? CommandLine.arguments.first
     }

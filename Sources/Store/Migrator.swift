@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 import SQLite
 
 /// One migration script found on disk.
@@ -35,8 +35,12 @@ public struct MigrationStatus: Sendable, Equatable {
     /// One line for logs and the CLI.
     public var summary: String {
         var parts = ["\(self.applied.count) applied", "\(self.pending.count) pending"]
-        if !self.modified.isEmpty { parts.append("modified: " + self.modified.map(\.name).joined(separator: ", ")) }
-        if !self.unknown.isEmpty { parts.append("unknown: " + self.unknown.map(\.name).joined(separator: ", ")) }
+        if !self.modified.isEmpty {
+            parts.append("modified: " + self.modified.map(\.name).joined(separator: ", "))
+        }
+        if !self.unknown.isEmpty {
+            parts.append("unknown: " + self.unknown.map(\.name).joined(separator: ", "))
+        }
         return parts.joined(separator: "; ")
     }
 }
@@ -88,11 +92,18 @@ public struct Migrator: Sendable {
             if let other = found[version] {
                 throw MigrationError("\(file) and \(other.name) share version \(version)")
             }
-            guard let data = FileManager.default.contents(atPath: self.directory.appendingPathComponent(file).path),
+            guard
+                let data = FileManager.default.contents(
+                    atPath: self.directory.appendingPathComponent(file).path
+                ),
                 let sql = String(data: data, encoding: .utf8)
             else { throw MigrationError("\(file): unreadable or not UTF-8") }
             found[version] = Migration(
-                version: version, name: file, checksum: hex(Hash.sha256(Array(data))), sql: sql)
+                version: version,
+                name: file,
+                checksum: hex(Hash.sha256(Array(data))),
+                sql: sql
+            )
         }
         return found.keys.sorted().map { found[$0]! }
     }
@@ -120,7 +131,8 @@ public struct Migrator: Sendable {
                     version: Int(try row.requireInt64(0, "schema_migrations.version")),
                     name: try row.requireString(1, "schema_migrations.name"),
                     checksum: try row.requireString(2, "schema_migrations.checksum"),
-                    appliedAt: try row.requireString(3, "schema_migrations.applied_at"))
+                    appliedAt: try row.requireString(3, "schema_migrations.applied_at")
+                )
             }
         }
         let byVersion = Dictionary(uniqueKeysWithValues: applied.map { ($0.version, $0) })
@@ -128,8 +140,11 @@ public struct Migrator: Sendable {
         return MigrationStatus(
             applied: applied,
             pending: onDisk.filter { byVersion[$0.version] == nil },
-            modified: onDisk.filter { file in byVersion[file.version].map { $0.checksum != file.checksum } ?? false },
-            unknown: applied.filter { !diskVersions.contains($0.version) })
+            modified: onDisk.filter { file in
+                byVersion[file.version].map { $0.checksum != file.checksum } ?? false
+            },
+            unknown: applied.filter { !diskVersions.contains($0.version) }
+        )
     }
 
     public func pending() throws -> [Migration] { try self.status().pending }
@@ -155,14 +170,20 @@ public struct Migrator: Sendable {
             let now = Timestamp.format(Date())
             let didApply = try self.database.writeSync { connection in
                 // Another process may have applied it since we looked.
-                let already = try connection.queryFirst(
-                    "SELECT 1 FROM schema_migrations WHERE version = ?", [.integer(Int64(migration.version))]
-                ) { _ in true } ?? false
+                let already =
+                    try connection.queryFirst(
+                        "SELECT 1 FROM schema_migrations WHERE version = ?",
+                        [.integer(Int64(migration.version))]
+                    ) { _ in true } ?? false
                 if already { return false }
                 try connection.execute(migration.sql)
                 try connection.run(
                     "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
-                    [.integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum), .text(now)])
+                    [
+                        .integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum),
+                        .text(now),
+                    ]
+                )
                 return true
             }
             if didApply { appliedNames.append(migration.name) }

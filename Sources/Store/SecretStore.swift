@@ -46,8 +46,11 @@ public final class SecretStore: Sendable {
     }
 
     public init(
-        database: Database, masterKey: MasterKey, hashing: HashingPool,
-        parameters: Argon2Parameters = .deviceSecret, logger: Logger? = nil
+        database: Database,
+        masterKey: MasterKey,
+        hashing: HashingPool,
+        parameters: Argon2Parameters = .deviceSecret,
+        logger: Logger? = nil
     ) {
         self.database = database
         self.masterKey = masterKey
@@ -71,14 +74,18 @@ public final class SecretStore: Sendable {
         let now = Timestamp.format(Date())
         try await self.database.write { connection in
             let changed = try connection.run(
-                "UPDATE devices SET mps_username = ? WHERE guid = ?", [.text(username), .text(guid)])
+                "UPDATE devices SET mps_username = ? WHERE guid = ?",
+                [.text(username), .text(guid)]
+            )
             guard changed > 0 else { throw StoreError.deviceNotFound }
             try connection.run(
                 """
                 INSERT INTO device_secrets (guid, mps_password_hash, updated_at) VALUES (?, ?, ?)
                 ON CONFLICT (guid) DO UPDATE SET mps_password_hash = excluded.mps_password_hash,
                     updated_at = excluded.updated_at
-                """, [.text(guid), .text(encoded), .text(now)])
+                """,
+                [.text(guid), .text(encoded), .text(now)]
+            )
         }
         _ = self.verified.withLock { $0.removeValue(forKey: guid) }
     }
@@ -98,14 +105,18 @@ public final class SecretStore: Sendable {
                     """
                     SELECT d.mps_username, s.mps_password_hash FROM devices d
                     JOIN device_secrets s ON s.guid = d.guid WHERE d.guid = ?
-                    """, [.text(guid)]
+                    """,
+                    [.text(guid)]
                 ) { row -> (username: String, hash: String)? in
                     guard let user = row.string(0), let hash = row.string(1) else { return nil }
                     return (user, hash)
                 } ?? nil
             }
         } catch {
-            self.logger?.error("credential lookup failed", metadata: ["device.guid": guid, "db.error": "\(error)"])
+            self.logger?.error(
+                "credential lookup failed",
+                metadata: ["device.guid": guid, "db.error": "\(error)"]
+            )
             return false
         }
         guard let stored else { return false }
@@ -127,17 +138,27 @@ public final class SecretStore: Sendable {
     public func setAMTCredentials(guid: String, username: String, password: String) async throws {
         let guid = try GUID.require(guid)
         let sealed = try AESGCM.seal(
-            key: self.masterKey.bytes, plaintext: Array(password.utf8), aad: Self.associatedData(guid))
+            key: self.masterKey.bytes,
+            plaintext: Array(password.utf8),
+            aad: Self.associatedData(guid)
+        )
         let now = Timestamp.format(Date())
         try await self.database.write { connection in
-            guard try connection.queryFirst("SELECT 1 FROM devices WHERE guid = ?", [.text(guid)], { _ in true }) != nil
+            guard
+                try connection.queryFirst(
+                    "SELECT 1 FROM devices WHERE guid = ?",
+                    [.text(guid)],
+                    { _ in true }
+                ) != nil
             else { throw StoreError.deviceNotFound }
             try connection.run(
                 """
                 INSERT INTO device_secrets (guid, amt_username, amt_password_enc, updated_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (guid) DO UPDATE SET amt_username = excluded.amt_username,
                     amt_password_enc = excluded.amt_password_enc, updated_at = excluded.updated_at
-                """, [.text(guid), .text(username), .blob(sealed), .text(now)])
+                """,
+                [.text(guid), .text(username), .blob(sealed), .text(now)]
+            )
         }
     }
 
@@ -148,7 +169,8 @@ public final class SecretStore: Sendable {
         let guid = try GUID.require(guid)
         let row = try await self.database.read { connection in
             try connection.queryFirst(
-                "SELECT amt_username, amt_password_enc FROM device_secrets WHERE guid = ?", [.text(guid)]
+                "SELECT amt_username, amt_password_enc FROM device_secrets WHERE guid = ?",
+                [.text(guid)]
             ) { row -> (String, [UInt8])? in
                 guard let user = row.string(0), let sealed = row.blob(1) else { return nil }
                 return (user, sealed)
@@ -161,7 +183,9 @@ public final class SecretStore: Sendable {
         } catch {
             throw StoreError.secretUnreadable
         }
-        guard let password = String(validating: plain, as: UTF8.self) else { throw StoreError.secretUnreadable }
+        guard let password = String(validating: plain, as: UTF8.self) else {
+            throw StoreError.secretUnreadable
+        }
         return AMTCredentials(username: username, password: password)
     }
 
@@ -176,7 +200,9 @@ public final class SecretStore: Sendable {
     }
 
     /// Binds a sealed AMT password to its row and purpose.
-    static func associatedData(_ guid: String) -> [UInt8] { Array("mps/device_secrets/amt_password/\(guid)".utf8) }
+    static func associatedData(_ guid: String) -> [UInt8] {
+        Array("mps/device_secrets/amt_password/\(guid)".utf8)
+    }
 
     /// Length-prefixed so ("ab", "c") and ("a", "bc") never collide.
     private func mac(username: String, password: String) -> [UInt8] {

@@ -41,8 +41,10 @@ let fastParameters = Argon2Parameters(memoryKiB: 64, iterations: 1, parallelism:
             String(good.dropLast(4)), good + "$extra", String(repeating: "$", count: 100_000),
         ]
         for input in inputs { #expect(!PasswordHasher.verify("pw", encoded: input)) }
-        #expect(PasswordHasher.parameters(of: good.replacingOccurrences(of: "m=64", with: "m=99999999"))?
-            .isWithinLimits == false)
+        #expect(
+            PasswordHasher.parameters(of: good.replacingOccurrences(of: "m=64", with: "m=99999999"))?
+                .isWithinLimits == false
+        )
     }
 
     /// Parameters outside argon2's or our limits are refused before any work.
@@ -60,7 +62,9 @@ let fastParameters = Argon2Parameters(memoryKiB: 64, iterations: 1, parallelism:
         let encoded = try await pool.hash("pool-Pass1!", params: fastParameters)
         let results = await withTaskGroup(of: Bool.self) { group in
             for index in 0..<20 {
-                group.addTask { await pool.verify(index % 2 == 0 ? "pool-Pass1!" : "wrong", encoded: encoded) }
+                group.addTask {
+                    await pool.verify(index % 2 == 0 ? "pool-Pass1!" : "wrong", encoded: encoded)
+                }
             }
             var all: [Bool] = []
             for await result in group { all.append(result) }
@@ -89,7 +93,9 @@ let fastParameters = Argon2Parameters(memoryKiB: 64, iterations: 1, parallelism:
             let pool = HashingPool(threads: 2)
             let poolStart = ContinuousClock.now
             await withTaskGroup(of: Bool.self) { group in
-                for _ in 0..<count { group.addTask { await pool.verify("Ab1!Ab1!Ab1!Ab1!", encoded: encoded) } }
+                for _ in 0..<count {
+                    group.addTask { await pool.verify("Ab1!Ab1!Ab1!Ab1!", encoded: encoded) }
+                }
                 for await _ in group {}
             }
             let pooled = (ContinuousClock.now - poolStart) / count
