@@ -72,7 +72,8 @@ import Testing
         #expect(try names(17, 0) == ("RCO", "Performed Power Up"))
         #expect(try names(17, 8) == ("RCO", "Remote Hiberate initiated"))
         #expect(try names(19, 1) == ("Firmware Update Manager", "Firmware Update Failed"))
-        #expect(try names(27, 5).1 == "Wireless profile share with UEFI enabled setting was changed")
+        #expect(try names(27, 5).1
+            == "Wireless profile share with UEFI enabled setting was changed")
         #expect(try names(32, 0) == ("Screen Blanking", "#0"))
         #expect(try names(33, 2) == ("Watchdog Events",
             "A user has modified a Watchdog to add, remove, or alter the Watchdog Action "
@@ -129,7 +130,9 @@ import Testing
         for round in 0..<3000 {
             var bytes: [UInt8]
             if round % 2 == 0 {
-                bytes = (0..<Int(rng.next() % 64)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                bytes = (0..<Int(rng.next() % 64)).map { _ in
+                    UInt8(truncatingIfNeeded: rng.next())
+                }
             } else {
                 bytes = real[Int(rng.next() % UInt64(real.count))]
                 bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next())

@@ -46,9 +46,10 @@ struct AuditBytes {
     static func digest(_ user: String) -> [UInt8] { [0, UInt8(user.utf8.count)] + Array(user.utf8) }
 
     var bytes: [UInt8] {
-        var b: [UInt8] = [UInt8(app >> 8), UInt8(app & 0xFF), UInt8(event >> 8), UInt8(event & 0xFF)]
+        var b = [UInt8(app >> 8), UInt8(app & 0xFF), UInt8(event >> 8), UInt8(event & 0xFF)]
         b += initiator
-        b += [UInt8(time >> 24), UInt8(time >> 16 & 0xFF), UInt8(time >> 8 & 0xFF), UInt8(time & 0xFF)]
+        b += [UInt8(time >> 24), UInt8(time >> 16 & 0xFF), UInt8(time >> 8 & 0xFF)]
+        b += [UInt8(time & 0xFF)]
         b += [location, UInt8(address.count)] + address
         b += [UInt8(ex.count)] + ex
         return b
