@@ -81,6 +81,7 @@ let package = Package(
         .testTarget(
             name: "WSMANTests", dependencies: ["WSMAN", "HTTP", "Crypto"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "AMTDecodingTests", dependencies: ["AMT"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "SQLite", "PasswordHash", "Crypto"],
