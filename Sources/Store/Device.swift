@@ -1,4 +1,5 @@
 public import Foundation
+public import JSON
 
 /// A registered AMT device, with the JSON field names of the reference REST API.
 ///

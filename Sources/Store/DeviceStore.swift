@@ -1,4 +1,5 @@
 public import Foundation
+internal import JSON
 import SQLite
 
 /// Registered devices: REST CRUD and the CIRA layer's connection bookkeeping.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 public import HTTP
+public import JSON
 
 /// A parsed WS-MAN response envelope with its header fields and body.
 public struct WSMANResponse: Sendable, Equatable {

@@ -1,5 +1,6 @@
 public import HTTP
 public import Store
+public import JSON
 internal import Foundation
 
 /// An error a route returns to the client: a status and a JSON body in the reference's envelope
@@ -7,11 +8,11 @@ internal import Foundation
 /// Never carries a secret: messages are written by us, not copied from exceptions.
 public struct APIError: Error, Sendable {
     public var status: Int
-    public var body: [String: JSONValue]
+    public var body: JSONValue
 
     public init(status: Int, message: String, description: String? = nil) {
         self.status = status
-        var body: [String: JSONValue] = ["error": .string(message)]
+        var body: JSONValue = ["error": .string(message)]
         if let description { body["errorDescription"] = .string(description) }
         self.body = body
     }
@@ -21,12 +22,12 @@ public struct APIError: Error, Sendable {
                                   location: String = "body") -> APIError {
         var error = APIError(status: 400, message: "")
         error.body = [
-            "errors": .array([
-                .object([
+            "errors": [
+                [
                     "type": "field", "value": value, "msg": .string(message),
                     "path": .string(field), "location": .string(location),
-                ])
-            ])
+                ]
+            ]
         ]
         return error
     }
@@ -43,5 +44,5 @@ public struct APIError: Error, Sendable {
 
     public static let unauthorized = APIError(status: 401, message: "Unauthorized")
 
-    public var response: HTTPResponse { .jsonValue(self.status, .object(self.body)) }
+    public var response: HTTPResponse { .jsonValue(self.status, self.body) }
 }

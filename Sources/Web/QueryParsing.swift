@@ -1,5 +1,6 @@
 public import HTTP
 public import Store
+public import JSON
 internal import Foundation
 
 /// Strict reading of query parameters and JSON bodies: every malformed value is a 400 that names
@@ -40,10 +41,10 @@ extension RequestContext {
 
     /// The request body as a JSON object; a missing or non-object body is a 400.
     public func jsonObject() throws(APIError) -> [String: JSONValue] {
-        guard let value = JSONValue.parse(self.request.body) else {
+        guard let value = JSONValue.parseBody(self.request.body) else {
             throw APIError(status: 400, message: "Request body is not valid JSON")
         }
-        guard case .object(let object) = value else {
+        guard let object = value.dictionary else {
             throw APIError(status: 400, message: "Request body must be a JSON object")
         }
         return object

@@ -1,6 +1,7 @@
 internal import Foundation
 public import HTTP
 public import Store
+public import JSON
 internal import Logging
 
 /// Checks an API key presented in `X-MPS-API-Key`; returns the key's name when valid.
@@ -104,7 +105,7 @@ extension HTTPResponse {
     public static func jsonValue(_ status: Int, _ value: JSONValue) -> HTTPResponse {
         var response = HTTPResponse(status: status)
         response.headers.replace("Content-Type", "application/json; charset=utf-8")
-        response.body = value.serialized()
+        response.body = value.serializedBytes()
         return response
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import SQLite
+import JSON
 import Store
 import Testing
 

@@ -2,6 +2,7 @@
 
 import Foundation
 import Testing
+import JSON
 import WSMAN
 
 /// Loads fixture files from the test bundle.

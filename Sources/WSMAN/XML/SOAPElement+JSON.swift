@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import JSON
 
 /// How leaf text becomes JSON.
 public enum JSONScalarStyle: Sendable {

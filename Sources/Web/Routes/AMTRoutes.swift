@@ -20,7 +20,7 @@ public struct AMTRoutes: Sendable {
             let state = try await self.run(c, guid) { () async throws(AMTError) -> Int in
                 try await self.amt.powerState(guid: guid)
             }
-            return .jsonValue(200, ["powerstate": .number(Double(state))])
+            return .jsonValue(200, ["powerstate": .int(state)])
         }
     }
 

@@ -1,5 +1,6 @@
 internal import Foundation
 public import Store
+public import JSON
 
 /// Validation of device request bodies, field by field, with the reference's messages.
 enum DeviceBody {
@@ -33,7 +34,7 @@ enum DeviceBody {
         if let info = body["deviceInfo"] {
             switch info {
             case .null: fields.deviceInfo = .some(nil)
-            case .object(let o): fields.deviceInfo = .some(o)
+            case .object: fields.deviceInfo = .some(info.dictionary)
             default: throw .validation("deviceInfo", "deviceInfo must be an object", value: info)
             }
         }
@@ -63,7 +64,7 @@ enum DeviceBody {
         -> (String, String)?
     {
         guard let value = body[part] else { return nil }
-        guard let object = value.objectValue,
+        guard let object = value.dictionary,
             let username = object["username"]?.stringValue, !username.isEmpty,
             let password = object["password"]?.stringValue, !password.isEmpty
         else {

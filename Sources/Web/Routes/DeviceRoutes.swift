@@ -2,6 +2,7 @@ internal import Foundation
 public import HTTP
 internal import Logging
 public import Store
+public import JSON
 public import Tunnel
 
 /// `/api/v1/devices...`: the registry of devices (the allowlist), with the reference's paths,
@@ -57,9 +58,9 @@ public struct DeviceRoutes: Sendable {
             }
         }
         let result = try await self.devices.list(query)
-        let list = JSONValue.encoding(result.devices.map(ListedDevice.init))
+        let list = JSONValue.array(result.devices.map(listedDevice))
         if count {
-            return .jsonValue(200, ["data": list, "totalCount": .number(Double(result.totalCount))])
+            return .jsonValue(200, ["data": list, "totalCount": .int(result.totalCount)])
         }
         return .jsonValue(200, list)
     }
@@ -163,15 +164,10 @@ public struct DeviceRoutes: Sendable {
     }
 }
 
-/// A device as it appears in lists (the reference omits the timestamps there).
-struct ListedDevice: Encodable {
-    let device: Device
-    init(_ device: Device) { self.device = device }
-
-    func encode(to encoder: any Encoder) throws {
-        var full = JSONValue.encoding(self.device).objectValue ?? [:]
-        full["lastSeen"] = nil
-        full["lastDisconnected"] = nil
-        try JSONValue.object(full).encode(to: encoder)
-    }
+/// A device as it appears in lists (the reference omits two timestamps there).
+func listedDevice(_ device: Device) -> JSONValue {
+    var value = JSONValue.encoding(device)
+    value["lastSeen"] = nil
+    value["lastDisconnected"] = nil
+    return value
 }
