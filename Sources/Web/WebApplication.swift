@@ -108,15 +108,5 @@ extension HTTPResponse {
         response.body = value.serializedBytes()
         return response
     }
-
-    /// A JSON response from any Encodable value.
-    public static func jsonEncoded(_ status: Int, _ value: some Encodable) -> HTTPResponse {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        var response = HTTPResponse(status: status)
-        response.headers.replace("Content-Type", "application/json; charset=utf-8")
-        response.body = Array((try? encoder.encode(value)) ?? Data("null".utf8))
-        return response
-    }
+}
 }
