@@ -64,7 +64,9 @@ public final class Connection {
     var flags: Flags = [.readingEnabled]
     var callbackDepth: UInt8 = 0
     var tls: TLSSession?
-    /// Handshake/connect deadline, then (while closing) the flush deadline.
+    /// Handshake/connect deadline, then the flush deadline, then the linger deadline. Always
+    /// cancelled before the connection is released, so its closure captures `self` unowned
+    /// (a weak capture would give every connection a side table for life).
     var timer: Timer?
     /// The listener that accepted this connection, held only until its handshake ends.
     var listener: Listener?
@@ -174,8 +176,8 @@ public final class Connection {
             return
         }
         self.timer?.cancel()
-        self.timer = self.loop.schedule(after: .seconds(30)) { [weak self] in
-            self?.finalize(NetError.closeTimeout)
+        self.timer = self.loop.schedule(after: .seconds(30)) { [unowned self] in
+            self.finalize(NetError.closeTimeout)
         }
         self.updateInterest()
     }
@@ -199,7 +201,7 @@ public final class Connection {
         self.tls = nil
         self.flags = self.flags.intersection([.registered, .closeDeliveryPending])
         self.timer?.cancel()
-        self.timer = self.loop.schedule(after: Self.lingerTime) { [weak self] in self?.finalize(nil) }
+        self.timer = self.loop.schedule(after: Self.lingerTime) { [unowned self] in self.finalize(nil) }
         self.updateInterest()
         self.announceClosed(nil)
         self.discardInput()
