@@ -67,10 +67,6 @@ final class HTTPConnectionHandler: ConnectionHandler {
     private var inFlight = false
     private var closeAfterResponse = false
     private var idleTimer: NetCore.Timer?
-    /// After an error response: input is read and dropped until the peer closes or a short
-    /// deadline passes, so that closing with unread input does not reset the connection
-    /// before the client has read the error.
-    private var discarding = false
     private static let counter = RequestCounter()
 
     init(
@@ -87,7 +83,6 @@ final class HTTPConnectionHandler: ConnectionHandler {
     func connectionActive(_ connection: Connection) { self.armIdleTimer() }
 
     func connectionRead(_ connection: Connection, _ bytes: [UInt8]) {
-        guard !self.discarding else { return }
         self.parser.append(bytes)
         self.processNext()
     }
@@ -157,11 +152,9 @@ final class HTTPConnectionHandler: ConnectionHandler {
         var response = APIError(status: status, message: HTTPStatus.reason(for: status)).response
         response.headers.replace("Connection", "close")
         self.connection.write(response.serialize())
-        self.discarding = true
-        self.idleTimer?.cancel()
-        self.idleTimer = self.connection.loop.schedule(after: .seconds(2)) { [weak self] in
-            self?.connection.close()
-        }
+        // NetCore's close lingers: it sends FIN and drops further input, so unread request
+        // bytes do not turn the close into a reset before the client reads the error.
+        self.connection.close()
     }
 }
 
