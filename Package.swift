@@ -90,7 +90,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["MPSServer", "Simulator", "NetCore", "HTTP", "Crypto", "Store"],
+            dependencies: ["MPSServer", "Simulator", "NetCore", "HTTP", "Crypto", "Store", "Web", "JSON"],
             swiftSettings: swiftSettings),
     ]
 )
