@@ -62,10 +62,10 @@ final class FakeTunnel: ConnectionHandler {
     var keepAlives = 0
     var channels: [ChannelID: ChannelRecord] = [:]
 
-    init(username: String, password: String, now: ContinuousClock.Instant) {
+    init(username: String, password: String, configuration: CIRAServerConfiguration, now: ContinuousClock.Instant) {
         self.username = username
         self.password = password
-        self.session = CIRAServerSession(now: now)
+        self.session = CIRAServerSession(configuration: configuration, now: now)
     }
 
     func connectionActive(_ connection: Connection) {}
@@ -150,14 +150,18 @@ final class FakeMPS: @unchecked Sendable {
     let listener: Listener
     private let state = FakeMPSState()
 
-    init(certificate: TestCertificate, username: String, password: String) throws {
+    init(
+        certificate: TestCertificate, username: String, password: String,
+        configuration: CIRAServerConfiguration = .init()
+    ) throws {
         self.group = try EventLoopGroup(threads: 1)
         let tls = try TLSContext.server(
             certificateChainPEM: certificate.certificatePEM, privateKeyPEM: certificate.keyPEM)
         let state = self.state
         self.listener = try Listener.bind(host: "127.0.0.1", port: 0, tls: tls, group: self.group) {
             connection in
-            let tunnel = FakeTunnel(username: username, password: password, now: connection.loop.now)
+            let tunnel = FakeTunnel(
+                username: username, password: password, configuration: configuration, now: connection.loop.now)
             tunnel.connection = connection
             state.tunnels.append(tunnel)
             return tunnel

@@ -18,8 +18,12 @@ struct LoopbackRig {
     let group: EventLoopGroup
     let fleet: SimulatedFleet
 
-    static func start(_ configure: (inout SimulatedDevice) -> Void = { _ in }) async throws -> LoopbackRig {
-        let mps = try FakeMPS(certificate: try TestCertificate.generate(), username: "mpsuser", password: "Mps-P@ss1")
+    static func start(
+        mps configuration: CIRAServerConfiguration = .init(), _ configure: (inout SimulatedDevice) -> Void = { _ in }
+    ) async throws -> LoopbackRig {
+        let mps = try FakeMPS(
+            certificate: try TestCertificate.generate(), username: "mpsuser", password: "Mps-P@ss1",
+            configuration: configuration)
         var device = SimulatedDevice(
             guid: testGUID.uppercased(), mpsUsername: "mpsuser", mpsPassword: "Mps-P@ss1",
             amtUsername: "admin", amtPassword: "P@ssw0rd", hostname: "sim-host")
@@ -61,6 +65,21 @@ struct LoopbackRig {
 
     func channel(_ id: ChannelID) async throws -> ChannelRecord? {
         try await self.mps.run { $0.latest?.channels[id] }
+    }
+
+    /// Starts the fleet and waits until the MPS has seen all seven forwards.
+    func startAndWaitForTunnel() async throws {
+        self.fleet.start()
+        try await self.waitForTunnel(count: 1)
+    }
+
+    /// Waits for the `count`-th authenticated tunnel with all forwards.
+    func waitForTunnel(count: Int) async throws {
+        try await self.mps.wait("tunnel \(count) up") { state in
+            let ready = state.tunnels.filter { $0.authenticated && $0.session.forwardedPorts.count == 7 }
+            return ready.count >= count && !(state.latest?.closed ?? true) ? true : nil
+        }
+        try await eventually("fleet counts the tunnel") { self.fleet.authenticatedCount == 1 }
     }
 }
 
