@@ -130,3 +130,33 @@ import WSMAN
         await rig.shutdown()
     }
 }
+
+@Suite struct FleetScaleEndToEndTests {
+    /// 200 devices on two loops, paced at 500 connections/s, all authenticate with their own
+    /// GUIDs; stop() returns with every tunnel closed.
+    @Test func twoHundredDevicesAuthenticateAndStop() async throws {
+        let mps = try FakeMPS(certificate: try TestCertificate.generate(), username: "mpsuser", password: "Mps-P@ss1")
+        let group = try EventLoopGroup(threads: 2)
+        let guids = SimulatedFleet.derivedGUIDs(first: testGUID, count: 200)
+        let devices = guids.map {
+            SimulatedDevice(
+                guid: $0, mpsUsername: "mpsuser", mpsPassword: "Mps-P@ss1", amtUsername: "admin",
+                amtPassword: "P@ssw0rd", hostname: "h")
+        }
+        let fleet = SimulatedFleet(
+            devices: devices, mpsHost: "127.0.0.1", mpsPort: mps.port, group: group, logger: quietLogger)
+        let started = ContinuousClock.now
+        fleet.start()
+        try await eventually("200 tunnels", timeout: .seconds(15)) { fleet.authenticatedCount == 200 }
+        // 200 attempts at 500/s cannot all start in much less than 0.4 s.
+        #expect(ContinuousClock.now - started > .milliseconds(350))
+        let seen = try await mps.run { Set($0.tunnels.compactMap(\.uuid)) }
+        #expect(seen == Set(guids))
+        await fleet.stop()
+        #expect(fleet.authenticatedCount == 0)
+        #expect(fleet.summary.disconnects == 200)
+        #expect(fleet.summary.connected == 0)
+        group.shutdown()
+        mps.shutdown()
+    }
+}
