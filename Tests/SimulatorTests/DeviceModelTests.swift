@@ -47,7 +47,7 @@ import Testing
         for action in [5, 10] {
             var m = self.model()
             let raction_m = m.requestPowerStateChange(action)
-        #expect(raction_m == 0)
+            #expect(raction_m == 0)
             #expect(m.powerState == 2)
             #expect(m.requestedPowerState == action)
         }
@@ -99,10 +99,12 @@ import Testing
         m.amtVersion = "15.0.23"
         m.amtBuild = "1706"
         let ids = m.softwareIdentities
-        #expect(ids.map { $0.text("InstanceID") ?? "" } == [
-            "Flash", "Netstack", "AMTApps", "AMT", "Sku", "VendorID", "Build Number", "Recovery Version",
-            "Recovery Build Num", "Legacy Mode", "AMT FW Core Version",
-        ])
+        #expect(
+            ids.map { $0.text("InstanceID") ?? "" } == [
+                "Flash", "Netstack", "AMTApps", "AMT", "Sku", "VendorID", "Build Number", "Recovery Version",
+                "Recovery Build Num", "Legacy Mode", "AMT FW Core Version",
+            ]
+        )
         #expect(ids[3].text("VersionString") == "15.0.23")
         #expect(ids[6].text("VersionString") == "1706")
     }

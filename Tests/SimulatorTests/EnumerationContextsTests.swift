@@ -14,7 +14,11 @@ import Testing
     /// Pages hold at most MaxElements; the last page closes the context.
     @Test func pagesByMaxElements() throws {
         var c = EnumerationContexts()
-        let name = c.open(resourceURI: self.uri, items: self.items(Array(repeating: "CIM_Card", count: 7)), now: t0)
+        let name = c.open(
+            resourceURI: self.uri,
+            items: self.items(Array(repeating: "CIM_Card", count: 7)),
+            now: t0
+        )
         #expect(name == "01000000-0000-0000-0000-000000000000")
         let p1 = try c.pull(name, resourceURI: self.uri, maxElements: 3, now: t0)
         let p2 = try c.pull(name, resourceURI: self.uri, maxElements: 3, now: t0)
@@ -32,12 +36,17 @@ import Testing
     @Test func pageEndsAtClassChange() throws {
         var c = EnumerationContexts()
         let name = c.open(
-            resourceURI: self.uri, items: self.items(["CIM_Card", "CIM_PhysicalPackage", "CIM_PhysicalPackage", "CIM_Chassis"]),
-            now: t0)
-        let pages = try (0..<3).map { _ in try c.pull(name, resourceURI: self.uri, maxElements: 999, now: t0) }
-        #expect(pages.map { $0.items.map(\.className) } == [
-            ["CIM_Card"], ["CIM_PhysicalPackage", "CIM_PhysicalPackage"], ["CIM_Chassis"],
-        ])
+            resourceURI: self.uri,
+            items: self.items(["CIM_Card", "CIM_PhysicalPackage", "CIM_PhysicalPackage", "CIM_Chassis"]),
+            now: t0
+        )
+        let pages = try (0..<3).map { _ in try c.pull(name, resourceURI: self.uri, maxElements: 999, now: t0)
+        }
+        #expect(
+            pages.map { $0.items.map(\.className) } == [
+                ["CIM_Card"], ["CIM_PhysicalPackage", "CIM_PhysicalPackage"], ["CIM_Chassis"],
+            ]
+        )
         #expect(pages[2].nextContext == nil)
     }
 
@@ -68,7 +77,11 @@ import Testing
     /// Each Pull renews the lifetime; Release closes a context.
     @Test func useRenewsAndReleaseCloses() throws {
         var c = EnumerationContexts(lifetime: .seconds(60))
-        let name = c.open(resourceURI: self.uri, items: self.items(["CIM_Card", "CIM_Card", "CIM_Card"]), now: t0)
+        let name = c.open(
+            resourceURI: self.uri,
+            items: self.items(["CIM_Card", "CIM_Card", "CIM_Card"]),
+            now: t0
+        )
         _ = try c.pull(name, resourceURI: self.uri, maxElements: 1, now: t0 + .seconds(50))
         _ = try c.pull(name, resourceURI: self.uri, maxElements: 1, now: t0 + .seconds(100))
         let first = c.release(name)
@@ -81,8 +94,16 @@ import Testing
     @Test func capacityEvictsOldest() throws {
         var c = EnumerationContexts(capacity: 2)
         let a = c.open(resourceURI: self.uri, items: self.items(["CIM_Card", "CIM_Card"]), now: t0)
-        let b = c.open(resourceURI: self.uri, items: self.items(["CIM_Card", "CIM_Card"]), now: t0 + .seconds(1))
-        let d = c.open(resourceURI: self.uri, items: self.items(["CIM_Card", "CIM_Card"]), now: t0 + .seconds(2))
+        let b = c.open(
+            resourceURI: self.uri,
+            items: self.items(["CIM_Card", "CIM_Card"]),
+            now: t0 + .seconds(1)
+        )
+        let d = c.open(
+            resourceURI: self.uri,
+            items: self.items(["CIM_Card", "CIM_Card"]),
+            now: t0 + .seconds(2)
+        )
         #expect(b == "02000000-0000-0000-0000-000000000000")
         #expect(d == "03000000-0000-0000-0000-000000000000")
         #expect(c.count == 2)

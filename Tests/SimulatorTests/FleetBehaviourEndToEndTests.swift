@@ -110,17 +110,28 @@ import WSMAN
         let uri = WSMANNamespace.cimBase + "CIM_SoftwareIdentity"
         let (first, _) = try await rig.openChannel()
         let challenge = try await rig.exchange(
-            wsmanPost(WSMANRequest.enumerate(resourceURI: uri, messageID: 0), authorization: nil), on: first)
+            wsmanPost(WSMANRequest.enumerate(resourceURI: uri, messageID: 0), authorization: nil),
+            on: first
+        )
         var client = DigestClient(
-            challenge: try #require(DigestChallenge.parse(wwwAuthenticate: challenge.headers["WWW-Authenticate"] ?? "")))
+            challenge: try #require(
+                DigestChallenge.parse(wwwAuthenticate: challenge.headers["WWW-Authenticate"] ?? "")
+            )
+        )
         let (id, _) = try await rig.openChannel()
-        func auth() -> String { client.authorization(method: "POST", uri: "/wsman", username: "admin", password: "P@ssw0rd") }
-        let enumerate = wsmanPost(WSMANRequest.enumerate(resourceURI: uri, messageID: 1), authorization: auth())
+        func auth() -> String {
+            client.authorization(method: "POST", uri: "/wsman", username: "admin", password: "P@ssw0rd")
+        }
+        let enumerate = wsmanPost(
+            WSMANRequest.enumerate(resourceURI: uri, messageID: 1),
+            authorization: auth()
+        )
         #expect(enumerate.count > 512)
         let e = try WSMANResponse.decode(try await rig.exchange(enumerate, on: id))
         let pull = wsmanPost(
             WSMANRequest.pull(resourceURI: uri, context: try #require(e.enumerationContext), messageID: 2),
-            authorization: auth())
+            authorization: auth()
+        )
         let response = try await rig.exchange(pull, on: id)
         #expect(response.body.count > 700)
         let items = try WSMANResponse.decode(response).items
@@ -135,16 +146,30 @@ import WSMAN
     /// 200 devices on two loops, paced at 500 connections/s, all authenticate with their own
     /// GUIDs; stop() returns with every tunnel closed.
     @Test func twoHundredDevicesAuthenticateAndStop() async throws {
-        let mps = try FakeMPS(certificate: try TestCertificate.generate(), username: "mpsuser", password: "Mps-P@ss1")
+        let mps = try FakeMPS(
+            certificate: try TestCertificate.generate(),
+            username: "mpsuser",
+            password: "Mps-P@ss1"
+        )
         let group = try EventLoopGroup(threads: 2)
         let guids = SimulatedFleet.derivedGUIDs(first: testGUID, count: 200)
         let devices = guids.map {
             SimulatedDevice(
-                guid: $0, mpsUsername: "mpsuser", mpsPassword: "Mps-P@ss1", amtUsername: "admin",
-                amtPassword: "P@ssw0rd", hostname: "h")
+                guid: $0,
+                mpsUsername: "mpsuser",
+                mpsPassword: "Mps-P@ss1",
+                amtUsername: "admin",
+                amtPassword: "P@ssw0rd",
+                hostname: "h"
+            )
         }
         let fleet = SimulatedFleet(
-            devices: devices, mpsHost: "127.0.0.1", mpsPort: mps.port, group: group, logger: quietLogger)
+            devices: devices,
+            mpsHost: "127.0.0.1",
+            mpsPort: mps.port,
+            group: group,
+            logger: quietLogger
+        )
         let started = ContinuousClock.now
         fleet.start()
         try await eventually("200 tunnels", timeout: .seconds(15)) { fleet.authenticatedCount == 200 }

@@ -3,6 +3,7 @@
 import Foundation
 import Simulator
 import Testing
+import WSMAN
 
 @Suite struct SimulatorOptionsTests {
     /// Defaults point at loopback 4433; passwords are required without a fleet file.
@@ -25,14 +26,18 @@ import Testing
         #expect(o.firstGUID == "aaaa0000-bbbb-4ccc-8ddd-eeeeffff0000")
         #expect(o.keepAliveSeconds == 90 && o.reconnectSeconds == 0 && o.connectionsPerSecond == 100)
         let devices = try o.devices()
-        #expect(devices.map(\.guid) == [
-            "aaaa0000-bbbb-4ccc-8ddd-eeeeffff0000", "aaaa0000-bbbb-4ccc-8ddd-eeeeffff0001",
-            "aaaa0000-bbbb-4ccc-8ddd-eeeeffff0002",
-        ])
+        #expect(
+            devices.map(\.guid) == [
+                "aaaa0000-bbbb-4ccc-8ddd-eeeeffff0000", "aaaa0000-bbbb-4ccc-8ddd-eeeeffff0001",
+                "aaaa0000-bbbb-4ccc-8ddd-eeeeffff0002",
+            ]
+        )
         #expect(devices.allSatisfy { $0.keepAliveSeconds == 90 && $0.reconnectDelaySeconds == 0 })
         #expect(devices[1].mpsUsername == "u" && devices[1].amtUsername == "adm")
-        #expect(try SimulatorOptions.parse(["--mps", "localhost:1", "--mps-password", "m", "--amt-password", "a"])
-            .mpsHost == "localhost")
+        #expect(
+            try SimulatorOptions.parse(["--mps", "localhost:1", "--mps-password", "m", "--amt-password", "a"])
+                .mpsHost == "localhost"
+        )
     }
 
     /// Bad flags name themselves and never echo a password.
@@ -47,7 +52,9 @@ import Testing
             }
         }
         do {
-            _ = try SimulatorOptions.parse(["--mps-password", "s3cret", "--amt-password", "s3cret", "--count", "x"])
+            _ = try SimulatorOptions.parse([
+                "--mps-password", "s3cret", "--amt-password", "s3cret", "--count", "x",
+            ])
         } catch {
             #expect(error.description == "--count: must be 1 to 100000")
             #expect(!error.description.contains("s3cret"))
@@ -56,13 +63,16 @@ import Testing
 
     /// A fleet file needs only GUID and credentials; other knobs default; bad devices fail.
     @Test func fleetFileDefaultsAndValidation() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("amt-sim-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "amt-sim-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let good = dir.appendingPathComponent("good.json")
         try Data(
             (#"[{"guid":"12345678-9abc-def0-1234-56789abcdef0","mpsUsername":"u","mpsPassword":"p","#
-                + #""amtUsername":"admin","amtPassword":"a","faults":["httpStatus:400"],"channelWindow":512}]"#).utf8
+                + #""amtUsername":"admin","amtPassword":"a","faults":["httpStatus:400"],"channelWindow":512}]"#)
+                .utf8
         ).write(to: good)
         let devices = try SimulatorOptions.parse(["--fleet", good.path, "--reconnect", "2"]).devices()
         #expect(devices.count == 1)
@@ -74,11 +84,17 @@ import Testing
         #expect(devices[0].keepAliveSeconds == 30)
 
         let bad = dir.appendingPathComponent("bad.json")
-        try Data(#"[{"guid":"zz","mpsUsername":"u","mpsPassword":"p","amtUsername":"a","amtPassword":"a"}]"#.utf8)
-            .write(to: bad)
-        #expect(throws: SimulatorConfigurationError.self) { try SimulatorOptions.parse(["--fleet", bad.path]).devices() }
+        try Data(
+            #"[{"guid":"zz","mpsUsername":"u","mpsPassword":"p","amtUsername":"a","amtPassword":"a"}]"#.utf8
+        )
+        .write(to: bad)
+        #expect(throws: SimulatorConfigurationError.self) {
+            try SimulatorOptions.parse(["--fleet", bad.path]).devices()
+        }
         let secret = dir.appendingPathComponent("secret.json")
-        try Data(#"[{"guid":"12345678-9abc-def0-1234-56789abcdef0","mpsPassword":"hunter2"}]"#.utf8).write(to: secret)
+        try Data(#"[{"guid":"12345678-9abc-def0-1234-56789abcdef0","mpsPassword":"hunter2"}]"#.utf8).write(
+            to: secret
+        )
         do {
             _ = try SimulatorOptions.parse(["--fleet", secret.path]).devices()
             Issue.record("expected an error")
@@ -90,8 +106,13 @@ import Testing
     /// Devices round-trip through JSON; descriptions never show passwords.
     @Test func deviceCodingAndRedaction() throws {
         var d = SimulatedDevice(
-            guid: testGUID, mpsUsername: "u", mpsPassword: "mps-secret", amtUsername: "admin",
-            amtPassword: "amt-secret", hostname: "h")
+            guid: testGUID,
+            mpsUsername: "u",
+            mpsPassword: "mps-secret",
+            amtUsername: "admin",
+            amtPassword: "amt-secret",
+            hostname: "h"
+        )
         d.faults = [.silent, .httpStatus(503)]
         d.keepAliveSeconds = 0
         let back = try JSONDecoder().decode(SimulatedDevice.self, from: try JSONEncoder().encode(d))
@@ -103,10 +124,12 @@ import Testing
 
     /// GUIDs derive by counting up in the last group, deterministically, wrapping within it.
     @Test func derivedGUIDs() {
-        #expect(SimulatedFleet.derivedGUIDs(first: "12345678-9ABC-DEF0-1234-FFFFFFFFFFFE", count: 3) == [
-            "12345678-9abc-def0-1234-fffffffffffe", "12345678-9abc-def0-1234-ffffffffffff",
-            "12345678-9abc-def0-1234-000000000000",
-        ])
+        #expect(
+            SimulatedFleet.derivedGUIDs(first: "12345678-9ABC-DEF0-1234-FFFFFFFFFFFE", count: 3) == [
+                "12345678-9abc-def0-1234-fffffffffffe", "12345678-9abc-def0-1234-ffffffffffff",
+                "12345678-9abc-def0-1234-000000000000",
+            ]
+        )
         #expect(SimulatedFleet.derivedGUIDs(first: "x", count: 3).isEmpty)
         #expect(SimulatedFleet.derivedGUIDs(first: testGUID, count: 0).isEmpty)
         #expect(Set(SimulatedFleet.derivedGUIDs(first: testGUID, count: 10_000)).count == 10_000)
@@ -124,13 +147,12 @@ import Testing
         let captured = try #require(WSMANResponseProbe.instance(Array(xml)))
         let ours = DeviceModel(guid: testGUID, hostname: "").generalSettings
         #expect(ours.properties.map(\.0) == captured.map(\.0))
-        for ((name, _), (_, value)) in zip(ours.properties, captured) where !["DigestRealm", "HostOSFQDN"].contains(name) {
+        for ((name, _), (_, value)) in zip(ours.properties, captured)
+        where !["DigestRealm", "HostOSFQDN"].contains(name) {
             #expect(ours.text(name) == value, "\(name)")
         }
     }
 }
-
-import WSMAN
 
 /// Reads the first instance of a Get response as (property, text) pairs.
 enum WSMANResponseProbe {

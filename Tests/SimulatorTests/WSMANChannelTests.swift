@@ -19,20 +19,37 @@ struct WSMANHarness {
     init(password: String = "P@ssw0rd", nonceLifetime: Duration = .seconds(300)) throws {
         let model = DeviceModel(guid: testGUID, hostname: "sim-host")
         self.endpoint = WSMANEndpoint(
-            model: model, username: "admin", password: password, nonceLifetime: nonceLifetime)
+            model: model,
+            username: "admin",
+            password: password,
+            nonceLifetime: nonceLifetime
+        )
         var channel = WSMANChannel()
         var faults: Set<SimulatedFault> = []
         let outputs = channel.received(
-            wsmanPost(WSMANRequest.get(resourceURI: Self.amt + "AMT_GeneralSettings", messageID: 0), authorization: nil),
-            endpoint: &self.endpoint, faults: &faults, now: self.now)
+            wsmanPost(
+                WSMANRequest.get(resourceURI: Self.amt + "AMT_GeneralSettings", messageID: 0),
+                authorization: nil
+            ),
+            endpoint: &self.endpoint,
+            faults: &faults,
+            now: self.now
+        )
         let response = try #require(try Self.responses(outputs).first)
         let header = try #require(response.headers["WWW-Authenticate"])
         self.client = DigestClient(challenge: try #require(DigestChallenge.parse(wwwAuthenticate: header)))
     }
 
     /// An authorized POST /wsman carrying `envelope`.
-    mutating func request(_ envelope: String, user: String = "admin", password: String = "P@ssw0rd") -> [UInt8] {
-        let auth = self.client.authorization(method: "POST", uri: "/wsman", username: user, password: password)
+    mutating func request(_ envelope: String, user: String = "admin", password: String = "P@ssw0rd")
+        -> [UInt8]
+    {
+        let auth = self.client.authorization(
+            method: "POST",
+            uri: "/wsman",
+            username: user,
+            password: password
+        )
         return wsmanPost(envelope, authorization: auth)
     }
 
@@ -43,7 +60,11 @@ struct WSMANHarness {
         var start = 0
         for end in splits + [bytes.count] where end >= start {
             outputs += channel.received(
-                Array(bytes[start..<end]), endpoint: &self.endpoint, faults: &self.faults, now: self.now)
+                Array(bytes[start..<end]),
+                endpoint: &self.endpoint,
+                faults: &self.faults,
+                now: self.now
+            )
             start = end
         }
         return outputs
@@ -75,7 +96,9 @@ struct WSMANHarness {
     /// Without credentials: 401 in AMT's form, `Connection: close`, an HTML body, then close.
     @Test func unauthenticatedRequestGetsChallengeAndClose() throws {
         var h = try WSMANHarness()
-        let outputs = h.feed(wsmanPost(WSMANRequest.enumerate(resourceURI: self.uri, messageID: 1), authorization: nil))
+        let outputs = h.feed(
+            wsmanPost(WSMANRequest.enumerate(resourceURI: self.uri, messageID: 1), authorization: nil)
+        )
         let r = try #require(try WSMANHarness.responses(outputs).first)
         #expect(r.status == 401)
         #expect(r.headers["Connection"] == "close")
@@ -97,7 +120,13 @@ struct WSMANHarness {
         var h = try WSMANHarness()
         let stream =
             h.request(WSMANRequest.enumerate(resourceURI: self.uri, messageID: 41))
-            + h.request(WSMANRequest.pull(resourceURI: self.uri, context: "01000000-0000-0000-0000-000000000000", messageID: 42))
+            + h.request(
+                WSMANRequest.pull(
+                    resourceURI: self.uri,
+                    context: "01000000-0000-0000-0000-000000000000",
+                    messageID: 42
+                )
+            )
         var whole = h
         let expected = whole.feed(stream)
         let responses = try WSMANHarness.responses(expected)
@@ -113,23 +142,33 @@ struct WSMANHarness {
         let expectedBytes = WSMANHarness.bytes(expected)
 
         var byteAtATime = h
-        #expect(WSMANHarness.bytes(byteAtATime.feed(stream, splits: Array(1..<stream.count))) == expectedBytes)
+        #expect(
+            WSMANHarness.bytes(byteAtATime.feed(stream, splits: Array(1..<stream.count))) == expectedBytes
+        )
         for split in 1..<stream.count {
             var copy = h
-            #expect(WSMANHarness.bytes(copy.feed(stream, splits: [split])) == expectedBytes, "split at \(split)")
+            #expect(
+                WSMANHarness.bytes(copy.feed(stream, splits: [split])) == expectedBytes,
+                "split at \(split)"
+            )
         }
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<20 {
             var copy = h
             let splits = (0..<8).map { _ in Int.random(in: 1..<stream.count, using: &rng) }.sorted()
-            #expect(WSMANHarness.bytes(copy.feed(stream, splits: splits)) == expectedBytes, "splits \(splits)")
+            #expect(
+                WSMANHarness.bytes(copy.feed(stream, splits: splits)) == expectedBytes,
+                "splits \(splits)"
+            )
         }
     }
 
     /// AMT framing: chunked, 4-digit uppercase hex sizes, the first chunk 0x220.
     @Test func responsesAreChunkedLikeAMT() throws {
         var h = try WSMANHarness()
-        let outputs = h.feed(h.request(WSMANRequest.get(resourceURI: WSMANHarness.amt + "AMT_GeneralSettings", messageID: 3)))
+        let outputs = h.feed(
+            h.request(WSMANRequest.get(resourceURI: WSMANHarness.amt + "AMT_GeneralSettings", messageID: 3))
+        )
         guard case .send(let bytes, 200)? = outputs.first else {
             Issue.record("no 200")
             return
@@ -169,7 +208,9 @@ struct WSMANHarness {
         h.now += .seconds(301)
         let r = try #require(try WSMANHarness.responses(h.feed(h.request(get))).first)
         #expect(r.status == 401)
-        let challenge = try #require(DigestChallenge.parse(wwwAuthenticate: r.headers["WWW-Authenticate"] ?? ""))
+        let challenge = try #require(
+            DigestChallenge.parse(wwwAuthenticate: r.headers["WWW-Authenticate"] ?? "")
+        )
         #expect(challenge.stale)
         let adopted = h.client.adopt(challenge)
         #expect(adopted)
@@ -183,14 +224,23 @@ struct WSMANHarness {
             let r = try #require(try WSMANHarness.responses(h.feed(h.request(envelope))).first)
             return (r.status, try WSMANResponse(xml: r.body).fault.map { "\($0)" })
         }
-        let (s1, f1) = try fault(WSMANRequest.get(resourceURI: WSMANHarness.cim + "CIM_Nothing", messageID: 1))
+        let (s1, f1) = try fault(
+            WSMANRequest.get(resourceURI: WSMANHarness.cim + "CIM_Nothing", messageID: 1)
+        )
         #expect(s1 == 400)
         #expect(f1?.contains("DestinationUnreachable") == true)
-        let (s2, f2) = try fault(WSMANRequest.get(resourceURI: WSMANHarness.cim + "CIM_SoftwareIdentity", messageID: 2))
+        let (s2, f2) = try fault(
+            WSMANRequest.get(resourceURI: WSMANHarness.cim + "CIM_SoftwareIdentity", messageID: 2)
+        )
         #expect(s2 == 400)
         #expect(f2?.contains("ActionNotSupported") == true)
         let (s3, f3) = try fault(
-            WSMANRequest.pull(resourceURI: self.uri, context: "99000000-0000-0000-0000-000000000000", messageID: 3))
+            WSMANRequest.pull(
+                resourceURI: self.uri,
+                context: "99000000-0000-0000-0000-000000000000",
+                messageID: 3
+            )
+        )
         #expect(s3 == 400)
         #expect(f3?.contains("InvalidEnumerationContext") == true)
     }
@@ -199,7 +249,11 @@ struct WSMANHarness {
     @Test func softwareIdentityPaging() throws {
         var h = try WSMANHarness()
         let sw = WSMANHarness.cim + "CIM_SoftwareIdentity"
-        let e = try WSMANResponse.decode(try WSMANHarness.responses(h.feed(h.request(WSMANRequest.enumerate(resourceURI: sw, messageID: 1))))[0])
+        let e = try WSMANResponse.decode(
+            try WSMANHarness.responses(
+                h.feed(h.request(WSMANRequest.enumerate(resourceURI: sw, messageID: 1)))
+            )[0]
+        )
         let context = try #require(e.enumerationContext)
         var ids: [String] = []
         var ends: [Bool] = []
@@ -221,22 +275,44 @@ struct WSMANHarness {
         var h = try WSMANHarness()
         let pms = WSMANHarness.cim + "CIM_PowerManagementService"
         let input = WSMANRequest.input(
-            method: "RequestPowerStateChange", resourceURI: pms, arguments: [("PowerState", .text("8"))])
-        let call = WSMANRequest.invoke(resourceURI: pms, method: "RequestPowerStateChange", arguments: input, messageID: 9)
+            method: "RequestPowerStateChange",
+            resourceURI: pms,
+            arguments: [("PowerState", .text("8"))]
+        )
+        let call = WSMANRequest.invoke(
+            resourceURI: pms,
+            method: "RequestPowerStateChange",
+            arguments: input,
+            messageID: 9
+        )
         let r = try WSMANResponse.decode(try WSMANHarness.responses(h.feed(h.request(call)))[0])
         #expect(r.action == pms + "/RequestPowerStateChangeResponse")
         #expect(r.payload?.child("ReturnValue")?.text == "0")
         #expect(h.endpoint.model.powerState == 8)
         let stream =
             h.request(WSMANRequest.enumerate(resourceURI: self.uri, messageID: 10))
-            + h.request(WSMANRequest.pull(resourceURI: self.uri, context: "01000000-0000-0000-0000-000000000000", messageID: 11))
+            + h.request(
+                WSMANRequest.pull(
+                    resourceURI: self.uri,
+                    context: "01000000-0000-0000-0000-000000000000",
+                    messageID: 11
+                )
+            )
         let pull = try WSMANResponse.decode(try WSMANHarness.responses(h.feed(stream))[1])
         #expect(pull.items.first?.child("PowerState")?.text == "8")
         #expect(pull.items.first?.child("OSPowerSavingState") == nil)
         // A power cycle is not allowed while off.
         let cycleInput = WSMANRequest.input(
-            method: "RequestPowerStateChange", resourceURI: pms, arguments: [("PowerState", .text("5"))])
-        let cycle = WSMANRequest.invoke(resourceURI: pms, method: "RequestPowerStateChange", arguments: cycleInput, messageID: 12)
+            method: "RequestPowerStateChange",
+            resourceURI: pms,
+            arguments: [("PowerState", .text("5"))]
+        )
+        let cycle = WSMANRequest.invoke(
+            resourceURI: pms,
+            method: "RequestPowerStateChange",
+            arguments: cycleInput,
+            messageID: 12
+        )
         let refused = try WSMANResponse.decode(try WSMANHarness.responses(h.feed(h.request(cycle)))[0])
         #expect(refused.payload?.child("ReturnValue")?.text == "2")
     }
@@ -266,7 +342,13 @@ struct WSMANHarness {
         h.faults = [.omitOSPowerSavingState]
         let stream =
             h.request(WSMANRequest.enumerate(resourceURI: self.uri, messageID: 2))
-            + h.request(WSMANRequest.pull(resourceURI: self.uri, context: "01000000-0000-0000-0000-000000000000", messageID: 3))
+            + h.request(
+                WSMANRequest.pull(
+                    resourceURI: self.uri,
+                    context: "01000000-0000-0000-0000-000000000000",
+                    messageID: 3
+                )
+            )
         let pull = try WSMANResponse.decode(try WSMANHarness.responses(h.feed(stream))[1])
         #expect(pull.items.first?.child("PowerState")?.text == "2")
         #expect(pull.items.first?.child("OSPowerSavingState") == nil)
@@ -275,7 +357,9 @@ struct WSMANHarness {
     /// Bytes that are not HTTP get 400 and a close; nothing after them is read.
     @Test func garbageClosesTheChannel() throws {
         var h = try WSMANHarness()
-        let out = h.feed(Array("HELLO\n\n".utf8) + h.request(WSMANRequest.enumerate(resourceURI: self.uri, messageID: 1)))
+        let out = h.feed(
+            Array("HELLO\n\n".utf8) + h.request(WSMANRequest.enumerate(resourceURI: self.uri, messageID: 1))
+        )
         #expect(try WSMANHarness.responses(out).map(\.status) == [400])
         #expect(WSMANHarness.closes(out))
     }
@@ -283,12 +367,22 @@ struct WSMANHarness {
     /// A chunked request body (as MPS v1 sent) is accepted like a Content-Length one.
     @Test func chunkedRequestBodyIsAccepted() throws {
         var h = try WSMANHarness()
-        let envelope = Array(WSMANRequest.get(resourceURI: WSMANHarness.amt + "AMT_GeneralSettings", messageID: 5).utf8)
-        let auth = h.client.authorization(method: "POST", uri: "/wsman", username: "admin", password: "P@ssw0rd")
-        let head = "POST /wsman HTTP/1.1\r\nAuthorization: \(auth)\r\nHost: x:16992\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let envelope = Array(
+            WSMANRequest.get(resourceURI: WSMANHarness.amt + "AMT_GeneralSettings", messageID: 5).utf8
+        )
+        let auth = h.client.authorization(
+            method: "POST",
+            uri: "/wsman",
+            username: "admin",
+            password: "P@ssw0rd"
+        )
+        let head =
+            "POST /wsman HTTP/1.1\r\nAuthorization: \(auth)\r\nHost: x:16992\r\nTransfer-Encoding: chunked\r\n\r\n"
         let size = String(envelope.count, radix: 16, uppercase: true)
         let bytes = Array(head.utf8) + Array("\(size)\r\n".utf8) + envelope + Array("\r\n0\r\n\r\n".utf8)
-        let r = try WSMANResponse.decode(try WSMANHarness.responses(h.feed(bytes, splits: [bytes.count - 2]))[0])
+        let r = try WSMANResponse.decode(
+            try WSMANHarness.responses(h.feed(bytes, splits: [bytes.count - 2]))[0]
+        )
         #expect(r.relatesTo == "5")
     }
 }
