@@ -91,7 +91,8 @@ final class DeviceConnection: ConnectionHandler {
             self.runner.logger.debug("authentication failed")
         case .keepAliveReply:
             self.runner.shared.update { $0.keepAlivesAnswered += 1 }
-        case .keepAliveOptionsRequest(_, let timeout) where inTunnel && !self.session.configuration.adoptsKeepAliveOptions:
+        case .keepAliveOptionsRequest(_, let timeout)
+        where inTunnel && !self.session.configuration.adoptsKeepAliveOptions:
             // A fixed-interval device says which interval it keeps (apf.md §3.1: the reply
             // carries the values the device will use).
             self.send(.keepAliveOptionsReply(interval: self.session.keepAliveInterval, timeout: timeout))

@@ -42,7 +42,8 @@ extension DeviceModel {
                 ("PresenceNotificationInterval", .text("0")), ("PrivacyLevel", .text("0")),
                 ("RmcpPingResponseEnabled", .text("true")), ("SharedFQDN", .text("true")),
                 ("ThunderboltDockEnabled", .text("0")), ("WsmanOnlyMode", .text("false")),
-            ])
+            ]
+        )
     }
 
     /// Enumerate CIM_SoftwareIdentity (W2): the eleven identities AMT reports, in its order.
@@ -57,7 +58,8 @@ extension DeviceModel {
         return entries.map { id, version in
             SimulatedInstance(
                 "CIM_SoftwareIdentity",
-                [("InstanceID", .text(id)), ("IsEntity", .text("true")), ("VersionString", .text(version))])
+                [("InstanceID", .text(id)), ("IsEntity", .text("true")), ("VersionString", .text(version))]
+            )
         }
     }
 
@@ -76,7 +78,8 @@ extension DeviceModel {
                 ("SystemCreationClassName", .text("CIM_ComputerSystem")),
                 ("SystemName", .text("Intel(r) AMT")),
                 ("ZeroTouchConfigurationEnabled", .text("true")),
-            ])
+            ]
+        )
     }
 
     /// Enumerate CIM_ServiceAvailableToElement (W1): the power association, with
@@ -94,7 +97,8 @@ extension DeviceModel {
                     selectors: [
                         WSMANSelector("CreationClassName", "CIM_ComputerSystem"),
                         WSMANSelector("Name", "ManagedSystem"),
-                    ])
+                    ]
+                )
             ),
         ]
         if self.isOn && !omitOSPowerSavingState { properties.append(("OSPowerSavingState", .text("2"))) }
@@ -120,5 +124,6 @@ extension DeviceModel {
             WSMANSelector("Name", "Intel(r) AMT Power Management Service"),
             WSMANSelector("SystemCreationClassName", "CIM_ComputerSystem"),
             WSMANSelector("SystemName", "Intel(r) AMT"),
-        ])
+        ]
+    )
 }

@@ -30,8 +30,12 @@ public struct DeviceModel: Sendable, Equatable {
 
     /// - Parameter guid: a UUID string; callers validate it first (``SimulatedDevice/validate()``).
     public init(
-        guid: String, hostname: String, amtVersion: String = "16.1.25", amtBuild: String = "2049",
-        provisioningMode: Int = 1, powerState: Int = 2
+        guid: String,
+        hostname: String,
+        amtVersion: String = "16.1.25",
+        amtBuild: String = "2049",
+        provisioningMode: Int = 1,
+        powerState: Int = 2
     ) {
         let canonical = APFGUID.normalize(guid) ?? guid.lowercased()
         self.guid = canonical
@@ -48,9 +52,13 @@ public struct DeviceModel: Sendable, Equatable {
     /// A model for one configured device.
     public init(_ device: SimulatedDevice) {
         self.init(
-            guid: device.guid, hostname: device.hostname, amtVersion: device.amtVersion,
-            amtBuild: device.amtBuild, provisioningMode: device.provisioningMode,
-            powerState: device.initialPowerState)
+            guid: device.guid,
+            hostname: device.hostname,
+            amtVersion: device.amtVersion,
+            amtBuild: device.amtBuild,
+            provisioningMode: device.provisioningMode,
+            powerState: device.initialPowerState
+        )
     }
 
     /// PlatformGUID as AMT writes it: the first three groups byte-swapped, uppercase, no dashes.

@@ -44,7 +44,10 @@ final class DeviceRunner {
     private(set) var stopped = false
 
     init(
-        device: SimulatedDevice, shared: DeviceShared, context: FleetContext, loop: EventLoop,
+        device: SimulatedDevice,
+        shared: DeviceShared,
+        context: FleetContext,
+        loop: EventLoop,
         pacer: ConnectPacer
     ) {
         self.device = device
@@ -55,12 +58,18 @@ final class DeviceRunner {
         let model = DeviceModel(device)
         self.logger = context.logger.with(["device.guid": model.guid])
         self.endpoint = WSMANEndpoint(
-            model: model, username: device.amtUsername, password: device.amtPassword,
-            nonceLifetime: .milliseconds(Int64(device.nonceLifetimeSeconds * 1000)))
+            model: model,
+            username: device.amtUsername,
+            password: device.amtPassword,
+            nonceLifetime: .milliseconds(Int64(device.nonceLifetimeSeconds * 1000))
+        )
         do {
             try device.validate()
             var c = CIRADeviceConfiguration(
-                uuid: model.guid, username: device.mpsUsername, password: device.mpsPassword)
+                uuid: model.guid,
+                username: device.mpsUsername,
+                password: device.mpsPassword
+            )
             let policy = device.keepAlivePolicy
             c.keepAliveInterval = policy.seconds
             c.adoptsKeepAliveOptions = policy.adopts
@@ -73,7 +82,10 @@ final class DeviceRunner {
             self.configuration = c
         } catch {
             self.configuration = nil
-            self.logger.error("device configuration invalid; it will not connect", metadata: ["error": "\(error)"])
+            self.logger.error(
+                "device configuration invalid; it will not connect",
+                metadata: ["error": "\(error)"]
+            )
         }
     }
 
@@ -103,12 +115,19 @@ final class DeviceRunner {
         self.current = handler
         self.logger.debug("connecting", metadata: ["mps": "\(self.context.host):\(self.context.port)"])
         handler.connection = ClientBootstrap.connect(
-            host: self.context.host, port: self.context.port, tls: self.context.tls, serverName: nil,
-            on: self.loop, handler: handler, timeout: .seconds(15))
+            host: self.context.host,
+            port: self.context.port,
+            tls: self.context.tls,
+            serverName: nil,
+            on: self.loop,
+            handler: handler,
+            timeout: .seconds(15)
+        )
     }
 
     /// The handler's connection ended (`wasActive`: TLS had come up).
-    func connectionEnded(_ handler: DeviceConnection, wasActive: Bool, tunnelWasUp: Bool, error: (any Error)?) {
+    func connectionEnded(_ handler: DeviceConnection, wasActive: Bool, tunnelWasUp: Bool, error: (any Error)?)
+    {
         guard handler === self.current else { return }
         self.current = nil
         if tunnelWasUp { self.context.counters.tunnelDown() }

@@ -42,7 +42,9 @@ public struct EnumerationContexts: Sendable {
 
     /// Opens a context over `items` and returns its name.
     public mutating func open(
-        resourceURI: String, items: [SimulatedInstance], now: ContinuousClock.Instant
+        resourceURI: String,
+        items: [SimulatedInstance],
+        now: ContinuousClock.Instant
     ) -> String {
         self.purge(now: now)
         if self.entries.count >= self.capacity,
@@ -60,7 +62,10 @@ public struct EnumerationContexts: Sendable {
     /// The next page of `context`.
     /// - Throws: ``PullError/invalidContext``.
     public mutating func pull(
-        _ context: String, resourceURI: String, maxElements: Int, now: ContinuousClock.Instant
+        _ context: String,
+        resourceURI: String,
+        maxElements: Int,
+        now: ContinuousClock.Instant
     ) throws(PullError) -> Page {
         self.purge(now: now)
         guard var entry = self.entries[context], entry.resourceURI == resourceURI else {

@@ -47,8 +47,12 @@ public struct SimulatedDevice: Sendable, Codable, Equatable, CustomStringConvert
     public var faults: [SimulatedFault] = []
 
     public init(
-        guid: String, mpsUsername: String, mpsPassword: String,
-        amtUsername: String, amtPassword: String, hostname: String
+        guid: String,
+        mpsUsername: String,
+        mpsPassword: String,
+        amtUsername: String,
+        amtPassword: String,
+        hostname: String
     ) {
         self.guid = guid
         self.mpsUsername = mpsUsername
@@ -112,7 +116,8 @@ public struct SimulatedDevice: Sendable, Codable, Equatable, CustomStringConvert
             mpsPassword: try c.decode(String.self, forKey: .mpsPassword),
             amtUsername: try c.decode(String.self, forKey: .amtUsername),
             amtPassword: try c.decode(String.self, forKey: .amtPassword),
-            hostname: try c.decodeIfPresent(String.self, forKey: .hostname) ?? "")
+            hostname: try c.decodeIfPresent(String.self, forKey: .hostname) ?? ""
+        )
         func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
             if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
         }

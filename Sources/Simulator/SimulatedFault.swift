@@ -55,7 +55,8 @@ public enum SimulatedFault: Hashable, Sendable, Codable, CustomStringConvertible
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let fault = SimulatedFault(text) else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "unknown fault \"\(text)\""))
+                .init(codingPath: decoder.codingPath, debugDescription: "unknown fault \"\(text)\"")
+            )
         }
         self = fault
     }

@@ -37,8 +37,13 @@ public final class SimulatedFleet: Sendable {
     ///   - trustedRootPEM: verify the MPS's chain against these roots; nil = no verification.
     ///   - connectionsPerSecond: fleet-wide pace of new connection attempts.
     public init(
-        devices: [SimulatedDevice], mpsHost: String, mpsPort: Int, group: EventLoopGroup,
-        logger: Logger, trustedRootPEM: String? = nil, connectionsPerSecond: Int = 500
+        devices: [SimulatedDevice],
+        mpsHost: String,
+        mpsPort: Int,
+        group: EventLoopGroup,
+        logger: Logger,
+        trustedRootPEM: String? = nil,
+        connectionsPerSecond: Int = 500
     ) {
         var tls: TLSContext?
         do {
@@ -46,10 +51,16 @@ public final class SimulatedFleet: Sendable {
         } catch {
             logger.error(
                 "cannot create the TLS client context; devices will not connect",
-                metadata: ["error": "\(error)"])
+                metadata: ["error": "\(error)"]
+            )
         }
         let context = FleetContext(
-            host: mpsHost, port: mpsPort, tls: tls, logger: logger, counters: FleetCounters())
+            host: mpsHost,
+            port: mpsPort,
+            tls: tls,
+            logger: logger,
+            counters: FleetCounters()
+        )
         let loops = group.loops
         let perLoop = Double(max(1, connectionsPerSecond)) / Double(loops.count)
         let shares = loops.map { LoopDevices(pacer: ConnectPacer(loop: $0, perSecond: perLoop)) }
@@ -59,12 +70,18 @@ public final class SimulatedFleet: Sendable {
             let loop = loops[index % loops.count]
             let share = shares[index % loops.count]
             let runner = DeviceRunner(
-                device: device, shared: DeviceShared(device), context: context, loop: loop,
-                pacer: share.pacer)
+                device: device,
+                shared: DeviceShared(device),
+                context: context,
+                loop: loop,
+                pacer: share.pacer
+            )
             share.runners.append(runner)
             let handle = SimulatedDeviceHandle(
-                guid: runner.endpoint.model.guid, shared: runner.shared,
-                runner: LoopBound(runner, loop: loop))
+                guid: runner.endpoint.model.guid,
+                shared: runner.shared,
+                runner: LoopBound(runner, loop: loop)
+            )
             handles.append(handle)
             if byGUID[handle.guid] == nil { byGUID[handle.guid] = handle }
         }

@@ -38,7 +38,9 @@ public struct SimulatorOptions: Sendable, Equatable {
             guard i < arguments.count else { throw .init(flag, "needs a value") }
             return arguments[i]
         }
-        func number(_ flag: String, _ range: ClosedRange<Double>) throws(SimulatorConfigurationError) -> Double {
+        func number(_ flag: String, _ range: ClosedRange<Double>) throws(SimulatorConfigurationError)
+            -> Double
+        {
             guard let n = Double(try value(flag)), range.contains(n) else {
                 throw .init(flag, "must be a number from \(range.lowerBound) to \(range.upperBound)")
             }
@@ -99,8 +101,11 @@ public struct SimulatorOptions: Sendable, Equatable {
             host = text[..<colon]
             port = text[text.index(after: colon)...]
         }
-        guard let p = Int(port), (1...65535).contains(p) else { throw .init("--mps", "port must be 1 to 65535") }
-        let allowed = host == "localhost"
+        guard let p = Int(port), (1...65535).contains(p) else {
+            throw .init("--mps", "port must be 1 to 65535")
+        }
+        let allowed =
+            host == "localhost"
             || (!host.isEmpty && host.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" })
         guard allowed else { throw .init("--mps", "host must be a numeric address or localhost") }
         return (String(host), p)
@@ -126,11 +131,16 @@ public struct SimulatorOptions: Sendable, Equatable {
             guard !devices.isEmpty else { throw .init("--fleet", "holds no devices") }
         } else {
             devices = SimulatedFleet.derivedGUIDs(first: self.firstGUID, count: self.count).enumerated().map {
-                index, guid in
+                index,
+                guid in
                 SimulatedDevice(
-                    guid: guid, mpsUsername: self.mpsUsername, mpsPassword: self.mpsPassword ?? "",
-                    amtUsername: self.amtUsername, amtPassword: self.amtPassword ?? "",
-                    hostname: "amt-sim-\(index + 1)")
+                    guid: guid,
+                    mpsUsername: self.mpsUsername,
+                    mpsPassword: self.mpsPassword ?? "",
+                    amtUsername: self.amtUsername,
+                    amtPassword: self.amtPassword ?? "",
+                    hostname: "amt-sim-\(index + 1)"
+                )
             }
         }
         for index in devices.indices {

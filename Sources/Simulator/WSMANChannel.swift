@@ -26,7 +26,9 @@ public struct WSMANChannel: Sendable {
     /// - Parameters:
     ///   - faults: the device's active faults; a used-up `.httpStatus` is removed from it.
     public mutating func received(
-        _ bytes: [UInt8], endpoint: inout WSMANEndpoint, faults: inout Set<SimulatedFault>,
+        _ bytes: [UInt8],
+        endpoint: inout WSMANEndpoint,
+        faults: inout Set<SimulatedFault>,
         now: ContinuousClock.Instant
     ) -> [Output] {
         guard !self.isFinished else { return [] }
@@ -50,9 +52,14 @@ public struct WSMANChannel: Sendable {
             var status: Int?
             if case .httpStatus(let s)? = override { status = s }
             let options = WSMANResponseOptions(
-                omitOSPowerSavingState: faults.contains(.omitOSPowerSavingState))
+                omitOSPowerSavingState: faults.contains(.omitOSPowerSavingState)
+            )
             let (reply, used) = endpoint.respond(
-                to: request, options: options, statusOverride: status, now: now)
+                to: request,
+                options: options,
+                statusOverride: status,
+                now: now
+            )
             if used, let override { faults.remove(override) }
             outputs.append(.send(reply.bytes, status: reply.status))
             if reply.closeChannel {

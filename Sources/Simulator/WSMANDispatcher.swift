@@ -22,19 +22,25 @@ public struct WSMANFaultReason: Sendable, Equatable {
     public static let destinationUnreachable = Self(
         subcode: "DestinationUnreachable",
         reason: "No route can be determined to reach the destination role defined by the WSAddressing To.",
-        action: WSMANAction.addressingFault)
+        action: WSMANAction.addressingFault
+    )
     public static let actionNotSupported = Self(
-        subcode: "ActionNotSupported", reason: "The action is not supported by the service.",
-        action: WSMANAction.addressingFault)
+        subcode: "ActionNotSupported",
+        reason: "The action is not supported by the service.",
+        action: WSMANAction.addressingFault
+    )
     // TODO(#2): write this subcode in the enumeration namespace; WSMANResponseBuilder.fault
     // always uses the addressing prefix (clients match the local name, wsman.md §1.5).
     public static let invalidEnumerationContext = Self(
-        subcode: "InvalidEnumerationContext", reason: "The supplied enumeration context is invalid.",
-        action: WSMANAction.wsmanFault)
+        subcode: "InvalidEnumerationContext",
+        reason: "The supplied enumeration context is invalid.",
+        action: WSMANAction.wsmanFault
+    )
     public static let invalidMessage = Self(
         subcode: "InvalidMessageInformationHeader",
         reason: "A message information header is not valid and the message cannot be processed.",
-        action: WSMANAction.addressingFault)
+        action: WSMANAction.addressingFault
+    )
 }
 
 /// What a custom method returns: out-parameters and ReturnValue, or a fault.
@@ -100,14 +106,22 @@ public struct WSMANDispatcher: Sendable {
     /// Answers one authorized request.
     /// - Returns: the HTTP status (200, or 400 for a fault) and the response envelope.
     public func dispatch(
-        _ request: WSMANIncomingRequest, model: inout DeviceModel, contexts: inout EnumerationContexts,
-        builder: inout WSMANResponseBuilder, options: WSMANResponseOptions, now: ContinuousClock.Instant
+        _ request: WSMANIncomingRequest,
+        model: inout DeviceModel,
+        contexts: inout EnumerationContexts,
+        builder: inout WSMANResponseBuilder,
+        options: WSMANResponseOptions,
+        now: ContinuousClock.Instant
     ) -> (status: Int, xml: String) {
         let uri = request.resourceURI
         func fault(_ f: WSMANFaultReason) -> (status: Int, xml: String) {
             let xml = builder.fault(
-                resourceURI: uri, subcode: f.subcode, reason: f.reason, relatesTo: request.messageID,
-                action: f.action)
+                resourceURI: uri,
+                subcode: f.subcode,
+                reason: f.reason,
+                relatesTo: request.messageID,
+                action: f.action
+            )
             return (400, xml)
         }
         guard self.classes.contains(uri) else { return fault(.destinationUnreachable) }
@@ -122,10 +136,17 @@ public struct WSMANDispatcher: Sendable {
             guard let context = request.enumerationContext else { return fault(.invalidEnumerationContext) }
             do {
                 let page = try contexts.pull(
-                    context, resourceURI: uri, maxElements: request.maxElements ?? 1, now: now)
+                    context,
+                    resourceURI: uri,
+                    maxElements: request.maxElements ?? 1,
+                    now: now
+                )
                 let xml = builder.pull(
-                    resourceURI: uri, items: page.items.map { ($0.className, $0.properties) },
-                    nextContext: page.nextContext, relatesTo: request.messageID)
+                    resourceURI: uri,
+                    items: page.items.map { ($0.className, $0.properties) },
+                    nextContext: page.nextContext,
+                    relatesTo: request.messageID
+                )
                 return (200, xml)
             } catch {
                 return fault(.invalidEnumerationContext)
@@ -142,8 +163,11 @@ public struct WSMANDispatcher: Sendable {
         case .get(let getter)?:
             let instance = getter(model, options)
             let xml = builder.get(
-                resourceURI: uri, className: instance.className, properties: instance.properties,
-                relatesTo: request.messageID)
+                resourceURI: uri,
+                className: instance.className,
+                properties: instance.properties,
+                relatesTo: request.messageID
+            )
             return (200, xml)
         case .enumerate(let enumerate)?:
             let context = contexts.open(resourceURI: uri, items: enumerate(model, options), now: now)
@@ -152,8 +176,12 @@ public struct WSMANDispatcher: Sendable {
             switch method(&model, request) {
             case .output(let outputs, let returnValue):
                 let xml = builder.methodOutput(
-                    resourceURI: uri, method: name, outputs: outputs, returnValue: returnValue,
-                    relatesTo: request.messageID)
+                    resourceURI: uri,
+                    method: name,
+                    outputs: outputs,
+                    returnValue: returnValue,
+                    relatesTo: request.messageID
+                )
                 return (200, xml)
             case .fault(let f):
                 return fault(f)
@@ -170,6 +198,8 @@ extension WSMANResponseBuilder {
         // The builder has no Release shape; a Delete-shaped envelope differs only in Action.
         let xml = self.delete(resourceURI: resourceURI, relatesTo: relatesTo)
         return xml.replacingOccurrences(
-            of: WSMANAction.deleteResponse, with: WSMANNamespace.enumeration + "/ReleaseResponse")
+            of: WSMANAction.deleteResponse,
+            with: WSMANNamespace.enumeration + "/ReleaseResponse"
+        )
     }
 }

@@ -28,8 +28,11 @@ public struct WSMANEndpoint: Sendable {
     private let dispatcher: WSMANDispatcher
 
     public init(
-        model: DeviceModel, username: String, password: String,
-        nonceLifetime: Duration = .seconds(300), dispatcher: WSMANDispatcher = .standard
+        model: DeviceModel,
+        username: String,
+        password: String,
+        nonceLifetime: Duration = .seconds(300),
+        dispatcher: WSMANDispatcher = .standard
     ) {
         self.model = model
         self.username = username
@@ -43,17 +46,26 @@ public struct WSMANEndpoint: Sendable {
     ///   - statusOverride: B25: answer this bare status instead, if the request is authorized.
     /// - Returns: the reply, and whether `statusOverride` was used up.
     public mutating func respond(
-        to request: HTTPRequest, options: WSMANResponseOptions = .init(), statusOverride: Int? = nil,
+        to request: HTTPRequest,
+        options: WSMANResponseOptions = .init(),
+        statusOverride: Int? = nil,
         now: ContinuousClock.Instant
     ) -> (reply: Reply, usedOverride: Bool) {
         let verdict = self.digest.verify(
-            authorization: request.headers["Authorization"], method: request.method, uri: request.target,
-            username: self.username, password: self.password, now: now)
+            authorization: request.headers["Authorization"],
+            method: request.method,
+            uri: request.target,
+            username: self.username,
+            password: self.password,
+            now: now
+        )
         switch verdict {
         case .denied, .stale:
             let challenge = self.digest.challenge(now: now, stale: verdict == .stale)
             let response = WSMANResponseBuilder.unauthorized(
-                wwwAuthenticate: challenge, server: self.model.serverHeader)
+                wwwAuthenticate: challenge,
+                server: self.model.serverHeader
+            )
             return (Reply(status: 401, bytes: response.serialize(), closeChannel: true), false)
         case .authorized:
             break
@@ -68,13 +80,21 @@ public struct WSMANEndpoint: Sendable {
             parsed = try WSMANRequestParser.parse(request.body)
         } catch {
             let xml = self.builder.fault(
-                resourceURI: nil, subcode: WSMANFaultReason.invalidMessage.subcode,
-                reason: WSMANFaultReason.invalidMessage.reason, relatesTo: "")
+                resourceURI: nil,
+                subcode: WSMANFaultReason.invalidMessage.subcode,
+                reason: WSMANFaultReason.invalidMessage.reason,
+                relatesTo: ""
+            )
             return (self.chunked(400, xml), false)
         }
         let (status, xml) = self.dispatcher.dispatch(
-            parsed, model: &self.model, contexts: &self.contexts, builder: &self.builder,
-            options: options, now: now)
+            parsed,
+            model: &self.model,
+            contexts: &self.contexts,
+            builder: &self.builder,
+            options: options,
+            now: now
+        )
         return (self.chunked(status, xml), false)
     }
 
@@ -93,7 +113,9 @@ public struct WSMANEndpoint: Sendable {
     /// A status with no body, as AMT sends for a request it rejects outright (B25).
     private func bare(_ status: Int) -> Reply {
         let response = HTTPResponse(
-            status: status, headers: ["Server": self.model.serverHeader, "Content-Length": "0"])
+            status: status,
+            headers: ["Server": self.model.serverHeader, "Content-Length": "0"]
+        )
         return Reply(status: status, bytes: response.serialize(), closeChannel: false)
     }
 }

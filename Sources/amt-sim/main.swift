@@ -28,7 +28,9 @@ do {
     fail("\(error)")
 }
 if let path = options.trustedRootFile {
-    guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else { fail("--trusted-root: cannot read \(path)") }
+    guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
+        fail("--trusted-root: cannot read \(path)")
+    }
     do {
         try SimulatedFleet.validateTrustedRoot(pem)
     } catch {
@@ -45,8 +47,14 @@ do {
     fail("cannot start event loops: \(error)")
 }
 let fleet = SimulatedFleet(
-    devices: devices, mpsHost: options.mpsHost, mpsPort: options.mpsPort, group: group, logger: logger,
-    trustedRootPEM: trustedRoot, connectionsPerSecond: options.connectionsPerSecond)
+    devices: devices,
+    mpsHost: options.mpsHost,
+    mpsPort: options.mpsPort,
+    group: group,
+    logger: logger,
+    trustedRootPEM: trustedRoot,
+    connectionsPerSecond: options.connectionsPerSecond
+)
 
 // SIGINT/SIGTERM end the run: handled on a dispatch queue, not by the default action.
 let stopRequested = AsyncStream<Int32>.makeStream()
@@ -62,7 +70,9 @@ for signalNumber in [SIGINT, SIGTERM] {
 }
 
 logger.info(
-    "starting", metadata: ["devices": "\(devices.count)", "mps": "\(options.mpsHost):\(options.mpsPort)"])
+    "starting",
+    metadata: ["devices": "\(devices.count)", "mps": "\(options.mpsHost):\(options.mpsPort)"]
+)
 fleet.start()
 let summaries = Task {
     while !Task.isCancelled {

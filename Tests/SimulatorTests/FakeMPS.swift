@@ -31,7 +31,8 @@ struct TestCertificate {
         guard process.terminationStatus == 0 else { throw FakeMPSError("openssl failed") }
         return TestCertificate(
             certificatePEM: try String(contentsOfFile: cert, encoding: .utf8),
-            keyPEM: try String(contentsOfFile: key, encoding: .utf8))
+            keyPEM: try String(contentsOfFile: key, encoding: .utf8)
+        )
     }
 }
 
@@ -62,10 +63,15 @@ final class FakeTunnel: ConnectionHandler {
     var keepAlives = 0
     var channels: [ChannelID: ChannelRecord] = [:]
 
-    init(username: String, password: String, now: ContinuousClock.Instant) {
+    init(
+        username: String,
+        password: String,
+        configuration: CIRAServerConfiguration,
+        now: ContinuousClock.Instant
+    ) {
         self.username = username
         self.password = password
-        self.session = CIRAServerSession(now: now)
+        self.session = CIRAServerSession(configuration: configuration, now: now)
     }
 
     func connectionActive(_ connection: Connection) {}
@@ -150,14 +156,26 @@ final class FakeMPS: @unchecked Sendable {
     let listener: Listener
     private let state = FakeMPSState()
 
-    init(certificate: TestCertificate, username: String, password: String) throws {
+    init(
+        certificate: TestCertificate,
+        username: String,
+        password: String,
+        configuration: CIRAServerConfiguration = .init()
+    ) throws {
         self.group = try EventLoopGroup(threads: 1)
         let tls = try TLSContext.server(
-            certificateChainPEM: certificate.certificatePEM, privateKeyPEM: certificate.keyPEM)
+            certificateChainPEM: certificate.certificatePEM,
+            privateKeyPEM: certificate.keyPEM
+        )
         let state = self.state
         self.listener = try Listener.bind(host: "127.0.0.1", port: 0, tls: tls, group: self.group) {
             connection in
-            let tunnel = FakeTunnel(username: username, password: password, now: connection.loop.now)
+            let tunnel = FakeTunnel(
+                username: username,
+                password: password,
+                configuration: configuration,
+                now: connection.loop.now
+            )
             tunnel.connection = connection
             state.tunnels.append(tunnel)
             return tunnel
@@ -175,7 +193,8 @@ final class FakeMPS: @unchecked Sendable {
     /// Polls `probe` on the loop until it returns a value.
     @discardableResult
     func wait<T: Sendable>(
-        _ what: String, timeout: Duration = .seconds(10),
+        _ what: String,
+        timeout: Duration = .seconds(10),
         _ probe: @escaping @Sendable (FakeMPSState) -> T?
     ) async throws -> T {
         let deadline = ContinuousClock.now + timeout

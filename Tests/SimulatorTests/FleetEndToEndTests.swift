@@ -18,16 +18,34 @@ struct LoopbackRig {
     let group: EventLoopGroup
     let fleet: SimulatedFleet
 
-    static func start(_ configure: (inout SimulatedDevice) -> Void = { _ in }) async throws -> LoopbackRig {
-        let mps = try FakeMPS(certificate: try TestCertificate.generate(), username: "mpsuser", password: "Mps-P@ss1")
+    static func start(
+        mps configuration: CIRAServerConfiguration = .init(),
+        _ configure: (inout SimulatedDevice) -> Void = { _ in }
+    ) async throws -> LoopbackRig {
+        let mps = try FakeMPS(
+            certificate: try TestCertificate.generate(),
+            username: "mpsuser",
+            password: "Mps-P@ss1",
+            configuration: configuration
+        )
         var device = SimulatedDevice(
-            guid: testGUID.uppercased(), mpsUsername: "mpsuser", mpsPassword: "Mps-P@ss1",
-            amtUsername: "admin", amtPassword: "P@ssw0rd", hostname: "sim-host")
+            guid: testGUID.uppercased(),
+            mpsUsername: "mpsuser",
+            mpsPassword: "Mps-P@ss1",
+            amtUsername: "admin",
+            amtPassword: "P@ssw0rd",
+            hostname: "sim-host"
+        )
         device.reconnectDelaySeconds = 0
         configure(&device)
         let group = try EventLoopGroup(threads: 1)
         let fleet = SimulatedFleet(
-            devices: [device], mpsHost: "127.0.0.1", mpsPort: mps.port, group: group, logger: quietLogger)
+            devices: [device],
+            mpsHost: "127.0.0.1",
+            mpsPort: mps.port,
+            group: group,
+            logger: quietLogger
+        )
         return LoopbackRig(mps: mps, group: group, fleet: fleet)
     }
 
@@ -62,6 +80,21 @@ struct LoopbackRig {
     func channel(_ id: ChannelID) async throws -> ChannelRecord? {
         try await self.mps.run { $0.latest?.channels[id] }
     }
+
+    /// Starts the fleet and waits until the MPS has seen all seven forwards.
+    func startAndWaitForTunnel() async throws {
+        self.fleet.start()
+        try await self.waitForTunnel(count: 1)
+    }
+
+    /// Waits for the `count`-th authenticated tunnel with all forwards.
+    func waitForTunnel(count: Int) async throws {
+        try await self.mps.wait("tunnel \(count) up") { state in
+            let ready = state.tunnels.filter { $0.authenticated && $0.session.forwardedPorts.count == 7 }
+            return ready.count >= count && !(state.latest?.closed ?? true) ? true : nil
+        }
+        try await eventually("fleet counts the tunnel") { self.fleet.authenticatedCount == 1 }
+    }
 }
 
 /// Builds `POST /wsman` the way the Swift MPS does.
@@ -95,20 +128,31 @@ func wsmanPost(_ envelope: String, authorization: String?) -> [UInt8] {
         let (first, opened) = try await rig.openChannel()
         #expect(opened.opened)
         let challengeResponse = try await rig.exchange(
-            wsmanPost(WSMANRequest.enumerate(resourceURI: uri, messageID: 0), authorization: nil), on: first)
+            wsmanPost(WSMANRequest.enumerate(resourceURI: uri, messageID: 0), authorization: nil),
+            on: first
+        )
         #expect(challengeResponse.status == 401)
         #expect(challengeResponse.headers["Connection"] == "close")
         let header = try #require(challengeResponse.headers["WWW-Authenticate"])
         #expect(header.hasPrefix("Digest realm=\"Digest:"))
         #expect(header.hasSuffix(",stale=\"false\",qop=\"auth\""))
-        try await rig.mps.wait("device closes the 401 channel") { $0.latest?.channels[first]?.closed == true ? true : nil }
+        try await rig.mps.wait("device closes the 401 channel") {
+            $0.latest?.channels[first]?.closed == true ? true : nil
+        }
 
         // Authorized Enumerate then Pull on a fresh channel.
         var client = DigestClient(challenge: try #require(DigestChallenge.parse(wwwAuthenticate: header)))
         let (second, _) = try await rig.openChannel()
-        let enumAuth = client.authorization(method: "POST", uri: "/wsman", username: "admin", password: "P@ssw0rd")
+        let enumAuth = client.authorization(
+            method: "POST",
+            uri: "/wsman",
+            username: "admin",
+            password: "P@ssw0rd"
+        )
         let enumerated = try await rig.exchange(
-            wsmanPost(WSMANRequest.enumerate(resourceURI: uri, messageID: 7), authorization: enumAuth), on: second)
+            wsmanPost(WSMANRequest.enumerate(resourceURI: uri, messageID: 7), authorization: enumAuth),
+            on: second
+        )
         #expect(enumerated.status == 200)
         #expect(enumerated.headers["Transfer-Encoding"] == "chunked")
         let enumResponse = try WSMANResponse.decode(enumerated)
@@ -118,7 +162,13 @@ func wsmanPost(_ envelope: String, authorization: String?) -> [UInt8] {
 
         let pullRequest = wsmanPost(
             WSMANRequest.pull(resourceURI: uri, context: context, messageID: 8),
-            authorization: client.authorization(method: "POST", uri: "/wsman", username: "admin", password: "P@ssw0rd"))
+            authorization: client.authorization(
+                method: "POST",
+                uri: "/wsman",
+                username: "admin",
+                password: "P@ssw0rd"
+            )
+        )
         let pulled = try WSMANResponse.decode(try await rig.exchange(pullRequest, on: second))
         #expect(pulled.relatesTo == "8")
         #expect(pulled.endOfSequence)
@@ -129,7 +179,9 @@ func wsmanPost(_ envelope: String, authorization: String?) -> [UInt8] {
         // The same Authorization again (nc not increased): 401, channel closed.
         let replay = try await rig.exchange(pullRequest, on: second)
         #expect(replay.status == 401)
-        try await rig.mps.wait("device closes after the replay") { $0.latest?.channels[second]?.closed == true ? true : nil }
+        try await rig.mps.wait("device closes after the replay") {
+            $0.latest?.channels[second]?.closed == true ? true : nil
+        }
         #expect(handle.requestsServed == 4)
         #expect(handle.status.unauthorizedResponses == 2)
 
@@ -141,7 +193,9 @@ func wsmanPost(_ envelope: String, authorization: String?) -> [UInt8] {
 
 /// Polls `condition` until it holds; throws after `timeout`.
 func eventually(
-    _ what: String, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool
+    _ what: String,
+    timeout: Duration = .seconds(10),
+    _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
     while try await !condition() {
