@@ -33,9 +33,7 @@ public enum ClientBootstrap {
             let connection = Connection(
                 loop: loop, fd: fd, remoteAddress: remote, state: .connecting, tls: session)
             connection.handler = handler
-            connection.token = try loop.register(connection, fd: fd, events: EPOLLOUT.rawValue)
-            connection.registeredEvents = EPOLLOUT.rawValue
-            connection.flags.insert(.registered)
+            try loop.register(connection, events: EPOLLOUT.rawValue)
             connection.timer = loop.schedule(after: timeout) { [unowned connection] in
                 connection.deadlinePassed()
             }

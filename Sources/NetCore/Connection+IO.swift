@@ -3,7 +3,7 @@ internal import Crypto
 internal import Glibc
 
 /// The I/O engine of a connection: readiness events, reads, writes, handshakes.
-extension Connection: Selectable {
+extension Connection {
     /// Reads per readiness event before yielding to other connections.
     private static let readBudget = 16
 
@@ -76,7 +76,6 @@ extension Connection: Selectable {
     }
 
     func closeForShutdown() {
-        self.flags.remove(.registered)
         self.finalize(NetError.eventLoopShutDown)
     }
 

@@ -58,8 +58,10 @@ public final class Connection {
     }
 
     var fd: Int32
-    var token: UInt32 = 0
     var registeredEvents: UInt32 = 0
+    /// Links of the loop's list of registered connections (see `EventLoop.connections`).
+    var next: Connection?
+    unowned(unsafe) var previous: Connection?
     var state: State
     var flags: Flags = [.readingEnabled]
     var callbackDepth: UInt8 = 0
@@ -215,10 +217,7 @@ public final class Connection {
         self.timer?.cancel()
         self.timer = nil
         self.listener = nil
-        if self.flags.contains(.registered) {
-            self.loop.deregister(fd: self.fd, token: self.token)
-            self.flags.remove(.registered)
-        }
+        self.loop.deregister(self)
         closeDescriptor(self.fd)
         self.fd = -1
         self.tls = nil
@@ -310,7 +309,7 @@ public final class Connection {
         }
         if events != self.registeredEvents {
             self.registeredEvents = events
-            self.loop.modify(fd: self.fd, token: self.token, events: events)
+            self.loop.modify(fd: self.fd, data: EventLoop.data(of: self), events: events)
         }
     }
 }

@@ -8,7 +8,7 @@ internal import Synchronization
 /// One loop of the group (the acceptor) owns the listening descriptor and accepts; each
 /// accepted descriptor is handed round-robin to a loop, which creates the `Connection`,
 /// calls `onAccept`, and runs the TLS handshake. `@unchecked Sendable`: the lets never change,
-/// the counters and the closed flag are `Atomic`, and the remaining vars (`token`, `pauseTimer`,
+/// the counters and the closed flag are `Atomic`, and the remaining vars (`pauseTimer`,
 /// `descriptorOpen`) are touched only on the acceptor loop. `onAccept` runs on whichever loop
 /// got the connection, so it may run on several loop threads at once: it must be safe for that.
 public final class Listener: @unchecked Sendable {
@@ -25,7 +25,6 @@ public final class Listener: @unchecked Sendable {
     private let closed = Atomic<Bool>(false)
 
     // Acceptor-loop state.
-    private var token: UInt32 = 0
     private var descriptorOpen = true
     private var pauseTimer: Timer?
 
@@ -106,7 +105,7 @@ public final class Listener: @unchecked Sendable {
             return
         }
         do {
-            self.token = try self.loop.register(self, fd: self.fd, events: EPOLLIN.rawValue)
+            try self.loop.register(self)
         } catch {
             self.descriptorOpen = false
             closeDescriptor(self.fd)
@@ -118,21 +117,23 @@ public final class Listener: @unchecked Sendable {
         self.descriptorOpen = false
         self.pauseTimer?.cancel()
         self.pauseTimer = nil
-        self.loop.deregister(fd: self.fd, token: self.token)
+        self.loop.deregister(self)
         closeDescriptor(self.fd)
     }
 
     private func pauseAccepting() {
         self.pauses.add(1, ordering: .relaxed)
-        self.loop.modify(fd: self.fd, token: self.token, events: 0)
+        self.loop.modify(fd: self.fd, data: EventLoop.data(of: self), events: 0)
         self.pauseTimer = self.loop.schedule(after: Self.acceptPause) { [self] in
             self.pauseTimer = nil
-            if self.descriptorOpen { self.loop.modify(fd: self.fd, token: self.token, events: EPOLLIN.rawValue) }
+            if self.descriptorOpen {
+                self.loop.modify(fd: self.fd, data: EventLoop.data(of: self), events: EPOLLIN.rawValue)
+            }
         }
     }
 }
 
-extension Listener: Selectable {
+extension Listener {
     func handleEvents(_ events: UInt32) {
         for _ in 0..<Self.acceptBudget {
             guard self.descriptorOpen, self.pauseTimer == nil else { return }
@@ -197,14 +198,12 @@ extension Connection {
             loop: loop, fd: fd, remoteAddress: remoteAddress,
             state: session == nil ? .active : .handshaking, tls: session)
         do {
-            connection.token = try loop.register(connection, fd: fd, events: EPOLLIN.rawValue)
+            try loop.register(connection, events: EPOLLIN.rawValue)
         } catch {
             connection.state = .closed
             closeDescriptor(fd)
             return
         }
-        connection.registeredEvents = EPOLLIN.rawValue
-        connection.flags.insert(.registered)
         guard let handler = listener.onAccept(connection) else {
             connection.handler = nil
             connection.finalize(nil)
