@@ -55,6 +55,12 @@ public final class TLSContext: @unchecked Sendable {
         _ = mps_SSL_CTX_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_OFF))
         try check(SSL_CTX_set_num_tickets(ctx, 0), "SSL_CTX_set_num_tickets")
         SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nil)
+        // AES-128-GCM first (server preference): the smallest per-session key schedule and
+        // digest state, so idle TLS 1.3 sessions stay small; the others remain available.
+        try check(
+            SSL_CTX_set_ciphersuites(
+                ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"),
+            "SSL_CTX_set_ciphersuites")
         try context.configureVersions(minimum: minimumVersion, maximum: maximumVersion)
         try context.useCertificateChain(certificateChainPEM)
         try context.usePrivateKey(privateKeyPEM)
@@ -105,11 +111,17 @@ public final class TLSContext: @unchecked Sendable {
         if let maximum, maximum < minimum {
             throw CryptoError(function: "TLSContext", reason: "maximum TLS version below minimum")
         }
+        // AES-128-GCM first for TLS 1.2 as well (smaller idle sessions), then exactly OpenSSL's
+        // DEFAULT set in its order ("DEFAULT" itself is only understood first in a list).
+        let preferred = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"
+            + ":ALL:!COMPLEMENTOFDEFAULT:!eNULL"
         if minimum < .tls1_2 {
             // OpenSSL 3 refuses TLS 1.0/1.1 at security level 1 and above (SHA-1 handshake
             // hashes); the system openssl.cnf may also raise the level. Legacy mode only.
             SSL_CTX_set_security_level(self.ctx, 0)
-            try check(SSL_CTX_set_cipher_list(self.ctx, "DEFAULT:@SECLEVEL=0"), "SSL_CTX_set_cipher_list")
+            try check(SSL_CTX_set_cipher_list(self.ctx, preferred + ":@SECLEVEL=0"), "SSL_CTX_set_cipher_list")
+        } else {
+            try check(SSL_CTX_set_cipher_list(self.ctx, preferred), "SSL_CTX_set_cipher_list")
         }
         try check(
             Int32(mps_SSL_CTX_set_min_proto_version(self.ctx, minimum.openSSLValue)),

@@ -112,6 +112,15 @@ public final class TLSSession {
         return String(cString: name)
     }
 
+    /// The negotiated cipher suite in OpenSSL's naming ("TLS_AES_128_GCM_SHA256",
+    /// "ECDHE-RSA-AES128-GCM-SHA256", ...) once the handshake is done; nil before.
+    public var cipherSuite: String? {
+        guard SSL_is_init_finished(self.ssl) == 1, let cipher = SSL_get_current_cipher(self.ssl),
+            let name = SSL_CIPHER_get_name(cipher)
+        else { return nil }
+        return String(cString: name)
+    }
+
     /// SHA-256 over the DER of the peer's leaf certificate, when it sent one.
     public var peerCertificateSHA256: [UInt8]? {
         guard let cert = SSL_get1_peer_certificate(self.ssl) else { return nil }

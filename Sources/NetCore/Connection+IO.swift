@@ -271,47 +271,22 @@ extension Connection {
     }
 
     func enqueue(_ bytes: [UInt8], from offset: Int) {
-        if self.pendingWriteBytes == 0 {
-            self.chunks = [bytes]
-            self.headIndex = 0
-            self.headOffset = offset
+        if let queue = self.queue {
+            queue.append(bytes)
         } else {
-            self.chunks.append(bytes)
+            self.queue = WriteQueue(bytes, from: offset)
         }
-        self.pendingWriteBytes += bytes.count - offset
     }
 
-    /// Sends queued bytes until the socket is full or the queue is empty.
+    /// Sends queued bytes until the socket is full or the queue is empty (then frees it).
     func flush() {
-        while self.pendingWriteBytes > 0 {
-            let offset = self.headOffset
-            let step = self.chunks[self.headIndex].withUnsafeBytes { raw in
+        while let queue = self.queue {
+            let offset = queue.headOffset
+            let step = queue.chunks[queue.headIndex].withUnsafeBytes { raw in
                 self.writeOnce(UnsafeRawBufferPointer(rebasing: raw[offset...]))
             }
-            guard case .wrote(let count) = step else {
-                if case .failed = step { return }
-                break
-            }
-            self.consume(count)
-        }
-        if self.pendingWriteBytes == 0 {
-            self.chunks = []
-            self.headIndex = 0
-            self.headOffset = 0
-        }
-    }
-
-    private func consume(_ count: Int) {
-        self.pendingWriteBytes -= count
-        self.headOffset += count
-        if self.headOffset == self.chunks[self.headIndex].count {
-            self.chunks[self.headIndex] = []
-            self.headIndex += 1
-            self.headOffset = 0
-            if self.headIndex >= 64 && self.headIndex * 2 >= self.chunks.count {
-                self.chunks.removeFirst(self.headIndex)
-                self.headIndex = 0
-            }
+            guard case .wrote(let count) = step else { return }
+            if queue.consume(count) { self.queue = nil }
         }
     }
 

@@ -215,7 +215,7 @@ extension Connection {
             connection.becomeActive()
             return
         }
-        connection.listener = listener
+        connection.aside = .listener(listener)
         connection.timer = loop.schedule(after: listener.handshakeTimeout) { [unowned connection] in
             connection.deadlinePassed()
         }

@@ -75,6 +75,10 @@ import Testing
             #expect(client.read(\.tlsVersions) == [expected])
             try await eventually("server saw close") { server.closed == 1 }
             #expect(server.read(\.tlsVersions) == [expected])
+            // The server prefers AES-128-GCM (smallest idle session state).
+            let cipher = version == .tls1_2 ? "ECDHE-RSA-AES128-GCM-SHA256" : "TLS_AES_128_GCM_SHA256"
+            #expect(client.read(\.cipherSuites) == [cipher])
+            #expect(server.read(\.cipherSuites) == [cipher])
             #expect(server.read(\.errors) == [])
             #expect(listener.handshakeFailures == 0)
         }

@@ -46,6 +46,7 @@ final class Events: Sendable {
         var writableCalls = 0
         var maxPending = 0
         var tlsVersions: [String?] = []
+        var cipherSuites: [String?] = []
         var fingerprints: [[UInt8]?] = []
         var remoteAddresses: [String] = []
         var log: [String] = []
@@ -75,10 +76,12 @@ final class Probe: ConnectionHandler {
 
     func connectionActive(_ connection: Connection) {
         let version = connection.tlsVersion
+        let cipher = connection.tlsCipherSuite
         let fingerprint = connection.tlsPeerCertificateSHA256
         self.events.update {
             $0.active += 1
             $0.tlsVersions.append(version)
+            $0.cipherSuites.append(cipher)
             $0.fingerprints.append(fingerprint)
             $0.remoteAddresses.append(connection.remoteAddress)
             $0.log.append("active")
