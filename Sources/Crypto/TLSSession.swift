@@ -44,7 +44,10 @@ public final class TLSSession {
             if let serverName, !serverName.isEmpty {
                 // SNI must be a host name, never an IP literal (RFC 6066 §3).
                 if !Self.isIPLiteral(serverName) {
-                    try check(Int32(mps_SSL_set_tlsext_host_name(ssl, serverName)), "SSL_set_tlsext_host_name")
+                    try check(
+                        Int32(mps_SSL_set_tlsext_host_name(ssl, serverName)),
+                        "SSL_set_tlsext_host_name"
+                    )
                 }
                 if context.verifiesPeer {
                     try check(SSL_set1_host(ssl, serverName), "SSL_set1_host")

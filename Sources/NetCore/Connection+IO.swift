@@ -64,7 +64,9 @@ extension Connection {
         let buffer = self.loop.readBuffer
         for _ in 0..<Self.readBudget {
             guard self.state == .lingering else { return }
-            let result = try? nonBlockingCall("read") { Glibc.read(self.fd, buffer.baseAddress, buffer.count) }
+            let result = try? nonBlockingCall("read") {
+                Glibc.read(self.fd, buffer.baseAddress, buffer.count)
+            }
             switch result {
             case .wouldBlock?: return
             case .done(let count)? where count > 0: continue
@@ -146,7 +148,9 @@ extension Connection {
             guard self.state == .active, self.flags.contains(.readingEnabled) else { return }
             let result: IOResult
             do {
-                result = try nonBlockingCall("read") { Glibc.read(self.fd, buffer.baseAddress, buffer.count) }
+                result = try nonBlockingCall("read") {
+                    Glibc.read(self.fd, buffer.baseAddress, buffer.count)
+                }
             } catch {
                 self.finalize(error)
                 return
@@ -199,7 +203,9 @@ extension Connection {
     }
 
     private func deliver(_ count: Int) {
-        let bytes = [UInt8](UnsafeRawBufferPointer(start: self.loop.readBuffer.baseAddress, count: count))
+        let bytes = [UInt8](
+            UnsafeRawBufferPointer(start: self.loop.readBuffer.baseAddress, count: count)
+        )
         self.callHandler { $0.connectionRead(self, bytes) }
     }
 

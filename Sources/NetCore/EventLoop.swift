@@ -66,11 +66,16 @@ public final class EventLoop: @unchecked Sendable {
         let started = DispatchSemaphore(value: 0)
         let box = Unmanaged.passRetained(ThreadStart(loop: self, started: started))
         var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            let start = Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue()
-            start.loop.threadMain(started: start.started)
-            return nil
-        }, box.toOpaque())
+        let rc = pthread_create(
+            &thread,
+            nil,
+            { raw in
+                let start = Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue()
+                start.loop.threadMain(started: start.started)
+                return nil
+            },
+            box.toOpaque()
+        )
         if rc != 0 {
             box.release()
             closeDescriptor(self.wakeFD)
@@ -140,7 +145,12 @@ public final class EventLoop: @unchecked Sendable {
     public func schedule(after delay: Duration, _ body: @escaping () -> Void) -> Timer {
         precondition(self.inEventLoop, "EventLoop.schedule called off the loop thread")
         self.timerSequence &+= 1
-        let timer = Timer(loop: self, deadline: self.now + delay, sequence: self.timerSequence, body: body)
+        let timer = Timer(
+            loop: self,
+            deadline: self.now + delay,
+            sequence: self.timerSequence,
+            body: body
+        )
         self.timers.insert(timer)
         return timer
     }

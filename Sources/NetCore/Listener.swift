@@ -38,7 +38,10 @@ public final class Listener: @unchecked Sendable {
     /// handler (nil = close it). Handshakes never block a loop; one not done within
     /// `handshakeTimeout`, or failing, closes the connection and counts in `handshakeFailures`.
     public static func bind(
-        host: String, port: Int, tls: TLSContext?, group: EventLoopGroup,
+        host: String,
+        port: Int,
+        tls: TLSContext?,
+        group: EventLoopGroup,
         handshakeTimeout: Duration = .seconds(30),
         onAccept: @escaping (Connection) -> (any ConnectionHandler)?
     ) throws -> Listener {
@@ -55,8 +58,14 @@ public final class Listener: @unchecked Sendable {
             throw error
         }
         let listener = Listener(
-            port: bound.port, fd: fd, tls: tls, group: group, loop: group.next(),
-            handshakeTimeout: handshakeTimeout, onAccept: onAccept)
+            port: bound.port,
+            fd: fd,
+            tls: tls,
+            group: group,
+            loop: group.next(),
+            handshakeTimeout: handshakeTimeout,
+            onAccept: onAccept
+        )
         if listener.loop.inEventLoop {
             listener.start()
         } else if !listener.loop.enqueue({ listener.start() }) {
@@ -67,8 +76,13 @@ public final class Listener: @unchecked Sendable {
     }
 
     private init(
-        port: Int, fd: Int32, tls: TLSContext?, group: EventLoopGroup, loop: EventLoop,
-        handshakeTimeout: Duration, onAccept: @escaping (Connection) -> (any ConnectionHandler)?
+        port: Int,
+        fd: Int32,
+        tls: TLSContext?,
+        group: EventLoopGroup,
+        loop: EventLoop,
+        handshakeTimeout: Duration,
+        onAccept: @escaping (Connection) -> (any ConnectionHandler)?
     ) {
         self.port = port
         self.fd = fd
@@ -141,7 +155,10 @@ extension Listener {
             address.length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutableBytes(of: &address.storage) { raw in
                 mps_accept4_nonblocking(
-                    self.fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &address.length)
+                    self.fd,
+                    raw.baseAddress!.assumingMemoryBound(to: sockaddr.self),
+                    &address.length
+                )
             }
             if fd < 0 {
                 switch mps_errno() {
@@ -195,8 +212,12 @@ extension Connection {
             }
         }
         let connection = Connection(
-            loop: loop, fd: fd, remoteAddress: remoteAddress,
-            state: session == nil ? .active : .handshaking, tls: session)
+            loop: loop,
+            fd: fd,
+            remoteAddress: remoteAddress,
+            state: session == nil ? .active : .handshaking,
+            tls: session
+        )
         do {
             try loop.register(connection, events: EPOLLIN.rawValue)
         } catch {

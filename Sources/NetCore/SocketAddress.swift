@@ -104,7 +104,8 @@ struct SocketAddress {
 enum Socket {
     /// A non-blocking, close-on-exec TCP socket of `family`.
     static func makeTCP(family: Int32) throws(NetError) -> Int32 {
-        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+        let type =
+            Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
             | Int32(SOCK_CLOEXEC.rawValue)
         return try systemCall("socket") { socket(family, type, 0) }
     }

@@ -56,7 +56,10 @@ struct IdleMemoryMeasurement {
         try await withGroup { group in
             let events = Events()
             let listener = try Listener.bind(
-                host: "127.0.0.1", port: 0, tls: version == "plain" ? nil : try TestTLS.rsaServer(), group: group
+                host: "127.0.0.1",
+                port: 0,
+                tls: version == "plain" ? nil : try TestTLS.rsaServer(),
+                group: group
             ) { _ in IdleHandler(events) }
             defer { listener.close() }
 
@@ -89,7 +92,10 @@ struct IdleMemoryMeasurement {
             try await Task.sleep(for: .milliseconds(500))
             let after = try Self.rssBytes()
             let perConnection = (after - before) / (count - 1)
-            print("TLS \(version): VmRSS \(before) -> \(after) bytes: \(perConnection) bytes per idle connection")
+            print(
+                "TLS \(version): VmRSS \(before) -> \(after) bytes: "
+                    + "\(perConnection) bytes per idle connection"
+            )
             #expect(perConnection < 14 * 1024 + 2048)
             input.fileHandleForWriting.write(Data("done\n".utf8))
             try await eventually("closed", timeout: .seconds(60)) { events.closed == count }
