@@ -55,6 +55,7 @@ public final class TLSContext: @unchecked Sendable {
             | mps_SSL_OP_NO_COMPRESSION() | mps_SSL_OP_CIPHER_SERVER_PREFERENCE()
             | mps_SSL_OP_IGNORE_UNEXPECTED_EOF()
         _ = SSL_CTX_set_options(ctx, options)
+        // TODO(#2): session resumption for the web listener, if browser reconnects show up hot.
         _ = mps_SSL_CTX_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_OFF))
         try check(SSL_CTX_set_num_tickets(ctx, 0), "SSL_CTX_set_num_tickets")
         SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nil)

@@ -2,6 +2,7 @@ internal import CLinux
 internal import Glibc
 
 /// A numeric IPv4 or IPv6 socket address. No name resolution: NetCore never blocks on DNS.
+/// TODO(#2): resolve host names off the loop (a resolver thread) if a caller needs them.
 struct SocketAddress {
     var storage = sockaddr_storage()
     var length: socklen_t = 0

@@ -237,4 +237,35 @@ import Testing
         #expect(server.closed == 1)
         #expect(client.read(\.errors) == ["event loop shut down"])
     }
+
+    @Test func writesMadeBeforeTheHandshakeAreSentAfterIt() async throws {
+        try await withGroup { group in
+            let server = Events()
+            let listener = try startEchoServer(
+                group: group, tls: try TestTLS.rsaServer(), events: server)
+            defer { listener.close() }
+            let client = Events()
+            let loop = group.next()
+            let clientTLS = try TestTLS.insecureClient()
+            let early = try await loop.submit { () -> (Bool, Int, Int) in
+                let probe = Probe(client)
+                probe.onRead = { connection, _ in
+                    if probe.events.read(\.receivedCount) >= 10 { connection.close() }
+                }
+                let connection = ClientBootstrap.connect(
+                    host: "127.0.0.1", port: listener.port, tls: clientTLS, serverName: nil,
+                    on: loop, handler: probe)
+                connection.write(Array("early".utf8))
+                connection.write(Array("bytes".utf8))
+                // Nothing was reported from inside connect(), and the bytes wait in the queue.
+                return (connection.isWritable, connection.pendingWriteBytes, client.active + client.closed)
+            }
+            #expect(early.0)
+            #expect(early.1 == 10)
+            #expect(early.2 == 0)
+            try await eventually("echo") { client.closed == 1 }
+            #expect(client.read(\.received) == Array("earlybytes".utf8))
+            #expect(client.read(\.log) == ["active", "closed"])
+        }
+    }
 }
