@@ -156,7 +156,9 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// Closes every connection and listener of this loop, runs the tasks already queued,
-    /// and stops the thread. Waits for the thread to finish unless called on it. Idempotent.
+    /// and stops the thread. Waits for the thread to finish unless called on it (then the loop
+    /// stops after the current turn). Idempotent. Avoid shutting down loop B from loop A's
+    /// thread while B might shut down A: each would wait for the other.
     public func shutdown() {
         let wake = self.tasks.withLock { queue -> Bool in
             if queue.stopRequested || queue.closed { return false }

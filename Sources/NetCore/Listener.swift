@@ -102,7 +102,8 @@ public final class Listener: @unchecked Sendable {
     func countHandshakeFailure() { self.failures.add(1, ordering: .relaxed) }
 
     /// Stops accepting and closes the listening socket; accepted connections stay open. Any
-    /// thread; idempotent.
+    /// thread; idempotent. Dropping the last reference does not stop a listener (its loop
+    /// holds it): call this, or shut the loop down.
     public func close() {
         guard !self.closed.exchange(true, ordering: .relaxed) else { return }
         if self.loop.inEventLoop {
