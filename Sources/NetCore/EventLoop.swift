@@ -172,7 +172,8 @@ public final class EventLoop: @unchecked Sendable {
 
     private func wake() {
         var one: UInt64 = 1
-        _ = Glibc.write(self.wakeFD, &one, 8)
+        // Never blocks (non-blocking eventfd); retry the theoretical EINTR so no wake is lost.
+        while Glibc.write(self.wakeFD, &one, 8) < 0 && mps_errno() == EINTR {}
     }
 
     // MARK: - Registration (loop thread)

@@ -11,7 +11,7 @@ struct TimedOut: Error, CustomStringConvertible {
 /// Polls `condition` until it holds; fails the test after `timeout`.
 func eventually(
     _ what: String,
-    timeout: Duration = .seconds(15),
+    timeout: Duration = .seconds(30),
     _ condition: () async -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
@@ -69,6 +69,7 @@ final class Probe: ConnectionHandler {
     var onActive: ((Connection) -> Void)?
     var onRead: ((Connection, [UInt8]) -> Void)?
     var onWritable: ((Connection) -> Void)?
+    var onClosed: ((Connection) -> Void)?
     private var isClosed = false
 
     init(_ events: Events, keepBytes: Bool = true) {
@@ -118,6 +119,7 @@ final class Probe: ConnectionHandler {
             $0.log.append(error.map { "closed: \($0)" } ?? "closed")
         }
         self.isClosed = true
+        self.onClosed?(connection)
     }
 }
 

@@ -128,14 +128,22 @@ import Testing
             )
             defer { listener.close() }
             let client = Events()
-            let start = ContinuousClock.now
-            // A plain TCP client that never sends a ClientHello.
-            try await connectProbe(loop: group.next(), port: listener.port, tls: nil, events: client)
+            // A plain TCP client that never sends a ClientHello. Times are taken on the client's
+            // loop thread, so a busy test runner (a starved task pool) cannot stretch them.
+            let times = LoopBound<(active: ContinuousClock.Instant?, closed: ContinuousClock.Instant?)>(
+                (nil, nil))
+            let loop = group.next()
+            try await connectProbe(loop: loop, port: listener.port, tls: nil, events: client) { probe in
+                probe.onActive = { connection in times.value.active = connection.loop.now }
+                probe.onClosed = { connection in times.value.closed = connection.loop.now }
+            }
             try await eventually("client saw the close") { client.closed == 1 }
-            let elapsed = ContinuousClock.now - start
+            let (active, closed) = try await loop.submit { (times.value.active, times.value.closed) }
+            let elapsed = try #require(closed) - (try #require(active))
             #expect(client.active == 1)
             #expect(client.read(\.receivedCount) == 0)
-            #expect(elapsed >= .milliseconds(150))
+            #expect(client.read(\.cleanCloses) == 1)
+            #expect(elapsed >= .milliseconds(140))
             #expect(elapsed < .seconds(5))
             try await eventually("server handler closed") { server.closed == 1 }
             #expect(server.active == 0)
