@@ -35,13 +35,14 @@ let package = Package(
         // Transport and pure protocol logic (no I/O in APF, HTTP, WSMAN).
         .target(name: "NetCore", dependencies: ["CLinux", "Crypto", "Logging"], swiftSettings: swiftSettings),
         .target(name: "APF", swiftSettings: swiftSettings),
+        .target(name: "JSON", swiftSettings: swiftSettings),
         .target(name: "HTTP", dependencies: ["Crypto"], swiftSettings: swiftSettings),
-        .target(name: "WSMAN", dependencies: ["Crypto", "HTTP"], swiftSettings: swiftSettings),
+        .target(name: "WSMAN", dependencies: ["Crypto", "HTTP", "JSON"], swiftSettings: swiftSettings),
         .target(name: "Config", swiftSettings: swiftSettings),
 
         // Storage and services.
         .target(
-            name: "Store", dependencies: ["SQLite", "Crypto", "PasswordHash", "Logging"],
+            name: "Store", dependencies: ["SQLite", "Crypto", "PasswordHash", "Logging", "JSON"],
             swiftSettings: swiftSettings),
         .target(
             name: "Tunnel", dependencies: ["NetCore", "APF", "Store", "Crypto", "Logging"],
@@ -51,7 +52,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "Web",
-            dependencies: ["NetCore", "HTTP", "AMT", "Tunnel", "Store", "Crypto", "Logging"],
+            dependencies: ["NetCore", "HTTP", "AMT", "Tunnel", "Store", "Crypto", "Logging", "JSON"],
             swiftSettings: swiftSettings),
 
         // The application: configuration, certificates, wiring, demo mode.
@@ -77,17 +78,22 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: swiftSettings),
         .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "Crypto"], swiftSettings: swiftSettings),
         .testTarget(name: "APFTests", dependencies: ["APF"], swiftSettings: swiftSettings),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "WSMANTests", dependencies: ["WSMAN", "HTTP", "Crypto"],
+            name: "WSMANTests", dependencies: ["WSMAN", "HTTP", "Crypto", "JSON"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "AMTDecodingTests", dependencies: ["AMT"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "StoreTests", dependencies: ["Store", "SQLite", "PasswordHash", "Crypto"],
+            name: "StoreTests", dependencies: ["Store", "SQLite", "PasswordHash", "Crypto", "JSON"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SimulatorTests", dependencies: ["Simulator", "APF", "HTTP", "WSMAN", "NetCore", "Crypto"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["MPSServer", "Simulator", "NetCore", "HTTP", "Crypto", "Store"],
+            dependencies: ["MPSServer", "Simulator", "NetCore", "HTTP", "Crypto", "Store", "Web", "JSON"],
             swiftSettings: swiftSettings),
     ]
 )

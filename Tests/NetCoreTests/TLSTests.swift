@@ -144,7 +144,8 @@ import Testing
             #expect(client.read(\.receivedCount) == 0)
             #expect(client.read(\.cleanCloses) == 1)
             #expect(elapsed >= .milliseconds(140))
-            #expect(elapsed < .seconds(5))
+            // Generous: on a loaded 2-core CI machine even the loop thread can run late.
+            #expect(elapsed < .seconds(30))
             try await eventually("server handler closed") { server.closed == 1 }
             #expect(server.active == 0)
             #expect(server.read(\.errors) == ["TLS handshake timed out"])

@@ -1,1 +1,0 @@
-// The AMT module. See ARCHITECTURE.md.

@@ -1,1 +1,0 @@
-// The APF module. See ARCHITECTURE.md.

@@ -1,1 +1,0 @@
-// The Config module. See ARCHITECTURE.md.

@@ -1,1 +1,0 @@
-// The MPSServer module. See ARCHITECTURE.md.

@@ -1,0 +1,164 @@
+public import AMT
+public import Crypto
+public import Foundation
+public import Logging
+public import NetCore
+internal import PasswordHash
+public import Store
+public import Tunnel
+public import Web
+
+/// Why the server would not start. One line each, for the operator.
+public struct StartupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The running server: one tunnel manager and one store in front of REST, all on one
+/// event-loop group.
+public final class Server: Sendable {
+    public let settings: ServerSettings
+    public let group: EventLoopGroup
+    public let database: Database
+    public let devices: DeviceStore
+    public let secrets: SecretStore
+    public let apiKeys: APIKeyStore
+    public let tunnels: TunnelManager
+    public let amt: AMTService
+    public let certificates: ServerCertificates
+    public let ciraPort: Int
+    public let webPort: Int
+    private let http: HTTPServer
+    private let logger: Logger
+
+    /// Opens the store (refusing a schema that is behind), loads or generates the keys and
+    /// certificates, marks every device disconnected, and starts both listeners.
+    public static func start(_ settings: ServerSettings, logger: Logger) async throws -> Server {
+        try Self.makeDataDirectory(settings.dataDirectory)
+        let dbPath = settings.dataDirectory.appendingPathComponent("mps.sqlite").path
+        let database = try Database.open(path: dbPath)
+        let status = try Migrator(database: database, directory: settings.migrationsDirectory).status()
+        guard status.isCurrent else {
+            throw StartupError("database schema is not current (\(status.summary)): run `mps --migrate`")
+        }
+        let masterKey: MasterKey
+        if let encoded = settings.masterKeyEncoded {
+            masterKey = try MasterKey(encoded: encoded)
+        } else {
+            let path = settings.masterKeyPath
+                ?? settings.dataDirectory.appendingPathComponent("master.key").path
+            masterKey = try MasterKey.loadOrCreate(path: path)
+        }
+        let certificates = try Self.loadCertificates(settings, logger: logger)
+        let group = try EventLoopGroup(threads: settings.eventLoops)
+        let hashing = HashingPool(threads: 2)
+        let devices = DeviceStore(database: database)
+        let secrets = SecretStore(database: database, masterKey: masterKey, hashing: hashing,
+                                  logger: logger)
+        let apiKeys = APIKeyStore(database: database)
+        let reset = try await devices.markAllDisconnected(instance: nil, at: Date())
+        if reset > 0 { logger.info("marked devices disconnected at start", metadata: ["count": "\(reset)"]) }
+
+        let ciraTLS = try TLSContext.server(
+            certificateChainPEM: certificates.chainPEM, privateKeyPEM: certificates.serverKey.pemPKCS8(),
+            minimumVersion: settings.ciraMinimumTLS)
+        let authority = StoreTunnelAuthority(
+            devices: devices, secrets: secrets, instanceName: settings.instanceName,
+            logger: logger.with(["component": "tunnel"]))
+        let tunnels = TunnelManager(
+            configuration: settings.tunnel, authority: authority, group: group, tls: ciraTLS,
+            logger: logger.with(["component": "cira"]))
+        let ciraPort = try tunnels.start()
+
+        let client = WSMANClient(
+            tunnels: tunnels, credentials: secrets, timeout: settings.wsmanTimeout,
+            logger: logger.with(["component": "wsman"]))
+        let amt = AMTService(client: client)
+
+        var router = Router()
+        DeviceRoutes(devices: devices, secrets: secrets, tunnels: tunnels).register(on: &router)
+        AMTRoutes(amt: amt, tunnels: tunnels).register(on: &router)
+        ServerRoutes(database: database, rootCertificatePEM: certificates.rootPEM)
+            .register(on: &router)
+        let app = WebApplication(
+            router: router, apiKeys: apiKeys, secure: settings.webTLS,
+            publicPaths: ServerRoutes.publicPaths,
+            staticFiles: settings.publicDirectory.map { StaticFiles(directory: $0) })
+        let webTLS = settings.webTLS
+            ? try TLSContext.server(
+                certificateChainPEM: certificates.chainPEM,
+                privateKeyPEM: certificates.serverKey.pemPKCS8(), minimumVersion: .tls1_2)
+            : nil
+        let http = try HTTPServer(
+            host: settings.webHost, port: settings.webPort, tls: webTLS, group: group,
+            configuration: HTTPServerConfiguration(secure: settings.webTLS),
+            logger: logger.with(["component": "http"])
+        ) { context in await app.respond(context) }
+
+        logger.info("mps started", metadata: [
+            "cira.port": "\(ciraPort)", "web.port": "\(http.port)",
+            "web.tls": "\(settings.webTLS)", "common.name": settings.commonName,
+        ])
+        return Server(
+            settings: settings, group: group, database: database, devices: devices,
+            secrets: secrets, apiKeys: apiKeys, tunnels: tunnels, amt: amt,
+            certificates: certificates, ciraPort: ciraPort, http: http, logger: logger)
+    }
+
+    private init(
+        settings: ServerSettings, group: EventLoopGroup, database: Database, devices: DeviceStore,
+        secrets: SecretStore, apiKeys: APIKeyStore, tunnels: TunnelManager, amt: AMTService,
+        certificates: ServerCertificates, ciraPort: Int, http: HTTPServer, logger: Logger
+    ) {
+        self.settings = settings
+        self.group = group
+        self.database = database
+        self.devices = devices
+        self.secrets = secrets
+        self.apiKeys = apiKeys
+        self.tunnels = tunnels
+        self.amt = amt
+        self.certificates = certificates
+        self.ciraPort = ciraPort
+        self.webPort = http.port
+        self.http = http
+        self.logger = logger
+    }
+
+    /// Closes the listeners and tunnels, writes the final statuses, and stops the loops.
+    public func stop() async {
+        self.http.close()
+        await self.tunnels.stop()
+        _ = try? await self.devices.markAllDisconnected(instance: nil, at: Date())
+        self.group.shutdown()
+        self.database.close()
+        self.logger.info("mps stopped")
+    }
+
+    private static func makeDataDirectory(_ url: URL) throws {
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: url.path) {
+            try fm.createDirectory(at: url, withIntermediateDirectories: true,
+                                   attributes: [.posixPermissions: 0o700])
+        }
+    }
+
+    private static func loadCertificates(_ settings: ServerSettings, logger: Logger) throws
+        -> ServerCertificates
+    {
+        if let files = settings.certificateFiles {
+            return try ServerCertificates.fromConfiguredFiles(
+                certPath: files.cert, keyPath: files.key, caPath: files.ca)
+        }
+        let directory = settings.dataDirectory.appendingPathComponent("certs")
+        let certs = try CertificateManager.loadOrGenerate(
+            directory: directory, commonName: settings.commonName)
+        if certs.generatedAll {
+            logger.notice("generated a new root CA and server certificate", metadata: [
+                "dir": directory.path, "root.sha256": certs.root.sha256Fingerprint,
+            ])
+        }
+        for note in certs.notes { logger.notice("certificates: \(note)") }
+        return certs
+    }
+}

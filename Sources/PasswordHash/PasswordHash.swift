@@ -1,1 +1,0 @@
-// The PasswordHash module. See ARCHITECTURE.md.

@@ -1,1 +1,0 @@
-// The SQLite module. See ARCHITECTURE.md.

@@ -1,1 +1,0 @@
-// The Store module. See ARCHITECTURE.md.

@@ -1,1 +1,0 @@
-// The Tunnel module. See ARCHITECTURE.md.

@@ -1,1 +1,0 @@
-// The WSMAN module. See ARCHITECTURE.md.

@@ -1,1 +1,0 @@
-// The Web module. See ARCHITECTURE.md.

@@ -1,0 +1,150 @@
+internal import Foundation
+public import HTTP
+public import Store
+public import JSON
+internal import Logging
+
+/// A WebSocket endpoint: decides on the upgrade and names the session to run on the socket.
+public typealias WebSocketRoute = @Sendable (RequestContext) async throws -> WebSocketAccept
+
+public struct WebSocketAccept: Sendable {
+    public var subprotocol: String?
+    public var session: @Sendable (WebSocketChannel) async -> Void
+
+    public init(subprotocol: String? = nil, session: @escaping @Sendable (WebSocketChannel) async -> Void) {
+        self.subprotocol = subprotocol
+        self.session = session
+    }
+}
+
+/// Checks an API key presented in `X-MPS-API-Key`; returns the key's name when valid.
+public protocol APIKeyVerifier: Sendable {
+    func verify(apiKey: String) async -> String?
+}
+
+/// The web application: security headers on every response, authentication, routing, and the
+/// mapping of thrown errors to responses. Details of unexpected errors go to the log only.
+public struct WebApplication: Sendable {
+    public var router: Router
+    public var publicPaths: Set<String>
+    public var apiKeys: any APIKeyVerifier
+    public var secure: Bool
+    public var staticFiles: StaticFiles?
+
+    public init(router: Router, apiKeys: any APIKeyVerifier, secure: Bool,
+                publicPaths: Set<String> = [], staticFiles: StaticFiles? = nil) {
+        self.staticFiles = staticFiles
+        self.router = router
+        self.apiKeys = apiKeys
+        self.secure = secure
+        self.publicPaths = publicPaths
+    }
+
+    /// WebSocket endpoints by exact path. Each authenticates the upgrade itself (session cookie
+    /// or token) and returns the session to run, or throws an `APIError` to refuse.
+    public var webSockets: [String: WebSocketRoute] = [:]
+
+    public func respond(_ context: RequestContext) async -> HTTPServerResult {
+        if let route = self.webSockets[context.request.path.lowercased()] {
+            return await self.upgrade(context, route)
+        }
+        var response = await self.route(context)
+        self.addSecurityHeaders(&response)
+        return .response(response)
+    }
+
+    private func upgrade(_ context: RequestContext, _ route: WebSocketRoute) async -> HTTPServerResult {
+        var refusal: HTTPResponse
+        do {
+            let accept = try await route(context)
+            let response = try WebSocket.upgradeResponse(for: context.request, subprotocol: accept.subprotocol)
+            return .upgrade(response, session: accept.session)
+        } catch let error as APIError {
+            refusal = error.response
+        } catch let error as WebSocketUpgradeError {
+            refusal = error.response
+        } catch {
+            context.logger.error("websocket route failed", metadata: ["error": "\(error)"])
+            refusal = APIError(status: 500, message: "Internal Server Error").response
+        }
+        refusal.headers.replace("Connection", "close")
+        self.addSecurityHeaders(&refusal)
+        return .response(refusal)
+    }
+
+    private func route(_ context: RequestContext) async -> HTTPResponse {
+        var context = context
+        let request = context.request
+        switch self.router.match(method: request.method, path: request.path) {
+        case .notFound:
+            if request.method == "GET" || request.method == "HEAD",
+                let file = self.staticFiles?.response(for: request.path)
+            {
+                return file
+            }
+            return APIError.notFound("Not Found").response
+        case .methodNotAllowed(let allowed):
+            var r = APIError(status: 405, message: "Method Not Allowed").response
+            r.headers.replace("Allow", allowed.joined(separator: ", "))
+            return r
+        case .found(let handler, let parameters):
+            context.parameters = parameters
+            if !self.isPublic(request.path) {
+                guard let principal = await self.authenticate(request) else {
+                    context.logger.notice("unauthenticated api request",
+                                          metadata: ["http.path": request.path])
+                    return APIError.unauthorized.response
+                }
+                context.principal = principal
+            }
+            do {
+                return try await handler(context)
+            } catch let error as APIError {
+                return error.response
+            } catch {
+                context.logger.error("unhandled error in route",
+                                     metadata: ["http.path": request.path, "error": "\(error)"])
+                return APIError(status: 500, message: "Internal Server Error").response
+            }
+        }
+    }
+
+    private func isPublic(_ path: String) -> Bool {
+        self.publicPaths.contains(path.lowercased())
+    }
+
+    private func authenticate(_ request: HTTPRequest) async -> Principal? {
+        if let key = request.headers["X-MPS-API-Key"], let name = await self.apiKeys.verify(apiKey: key) {
+            return .apiKey(name: name)
+        }
+        // TODO(#4): bearer tokens from POST /api/v1/authorize and browser sessions.
+        return nil
+    }
+
+    private func addSecurityHeaders(_ response: inout HTTPResponse) {
+        let h: [(String, String)] = [
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "no-referrer"),
+            ("X-Frame-Options", "DENY"),
+            ("Content-Security-Policy",
+             "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+            ("Cache-Control", "no-store"),
+        ]
+        for (name, value) in h where response.headers[name] == nil {
+            response.headers.replace(name, value)
+        }
+        if self.secure {
+            response.headers.replace("Strict-Transport-Security", "max-age=31536000")
+        }
+    }
+}
+
+extension HTTPResponse {
+    /// A JSON response from a `JSONValue`.
+    public static func jsonValue(_ status: Int, _ value: JSONValue) -> HTTPResponse {
+        var response = HTTPResponse(status: status)
+        response.headers.replace("Content-Type", "application/json; charset=utf-8")
+        response.body = value.serializedBytes()
+        return response
+    }
+}
