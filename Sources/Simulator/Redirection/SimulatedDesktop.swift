@@ -58,7 +58,8 @@ public struct SimulatedDesktop: Sendable {
         self.barOffset = (Int(t * 4) * 8) % travel
     }
 
-    func render() -> SimulatedScreen {
+    /// The screen as it looks now.
+    public func render() -> SimulatedScreen {
         var s = SimulatedScreen(width: self.width, height: self.height, fill: .blue)
         let s3 = Self.scale
         s.fill(x: 0, y: 0, width: self.width, height: 24, .grey)
