@@ -25,7 +25,10 @@ public struct RedirectionDecoder: Sendable {
 
     /// Removes and returns every byte not yet decoded (what follows the last reply).
     public mutating func takeRemaining() -> [UInt8] {
-        defer { self.buffer = []; self.head = 0 }
+        defer {
+            self.buffer = []
+            self.head = 0
+        }
         return Array(self.buffer[self.head...])
     }
 
@@ -68,20 +71,29 @@ public struct RedirectionDecoder: Sendable {
         let oemLength = Int(self.byte(12))
         guard available >= 13 + oemLength else { return nil }
         let reply = StartRedirectionReply(
-            status: status, versionBytes: self.slice(4, 8), oemData: self.slice(13, oemLength))
+            status: status,
+            versionBytes: self.slice(4, 8),
+            oemData: self.slice(13, oemLength)
+        )
         self.consume(13 + oemLength)
         return .startReply(reply)
     }
 
-    private mutating func authReply(_ available: Int) throws(RedirectionError) -> RedirectionMessage? {
+    private mutating func authReply(_ available: Int) throws(RedirectionError)
+        -> RedirectionMessage?
+    {
         guard available >= 9 else { return nil }
-        let n = UInt32(self.byte(5)) | UInt32(self.byte(6)) << 8 | UInt32(self.byte(7)) << 16
+        let n =
+            UInt32(self.byte(5)) | UInt32(self.byte(6)) << 8 | UInt32(self.byte(7)) << 16
             | UInt32(self.byte(8)) << 24
         guard n <= UInt32(Self.maximumDataLength) else { throw .messageTooLarge(Int(n)) }
         let length = 9 + Int(n)
         guard available >= length else { return nil }
         let reply = AuthenticateSessionReply(
-            status: self.byte(1), authType: self.byte(4), data: self.slice(9, Int(n)))
+            status: self.byte(1),
+            authType: self.byte(4),
+            data: self.slice(9, Int(n))
+        )
         self.consume(length)
         return .authReply(reply)
     }

@@ -10,8 +10,12 @@ public import Store
 public enum RedirectionDigest {
     /// The response hash for `challenge` under `credentials`.
     public static func response(
-        type: RedirectionAuthType, credentials: AMTCredentials, challenge: DigestChallenge,
-        cnonce: String, nc: String, uri: String = RedirectionRequest.digestURI
+        type: RedirectionAuthType,
+        credentials: AMTCredentials,
+        challenge: DigestChallenge,
+        cnonce: String,
+        nc: String,
+        uri: String = RedirectionRequest.digestURI
     ) -> String {
         let ha1 = Hash.md5Hex("\(credentials.username):\(challenge.realm):\(credentials.password)")
         let ha2 = Hash.md5Hex("POST:\(uri)")
@@ -25,12 +29,20 @@ public enum RedirectionDigest {
     /// cnonce, nc, response and (type 4 only) qop.
     /// - Throws: `RedirectionError.fieldTooLong` if a field exceeds 255 bytes.
     public static func request(
-        type: RedirectionAuthType, credentials: AMTCredentials, challenge: DigestChallenge,
-        cnonce: String, nc: String
+        type: RedirectionAuthType,
+        credentials: AMTCredentials,
+        challenge: DigestChallenge,
+        cnonce: String,
+        nc: String
     ) throws(RedirectionError) -> [UInt8] {
         let uri = RedirectionRequest.digestURI
         let answer = response(
-            type: type, credentials: credentials, challenge: challenge, cnonce: cnonce, nc: nc)
+            type: type,
+            credentials: credentials,
+            challenge: challenge,
+            cnonce: cnonce,
+            nc: nc
+        )
         var fields = [
             credentials.username, challenge.realm, challenge.nonce, uri, cnonce, nc, answer,
         ]

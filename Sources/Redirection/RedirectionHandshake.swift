@@ -42,7 +42,8 @@ public struct RedirectionHandshake: Sendable {
     /// - Parameter cnonce: the client nonce for the digest; by default 32 fresh random hex
     ///   characters (§3.5 recommends 16–32).
     public init(
-        mode: RedirectionMode, credentials: AMTCredentials,
+        mode: RedirectionMode,
+        credentials: AMTCredentials,
         cnonce: String = SecureRandom.hexToken(bytes: 16)
     ) {
         self.mode = mode
@@ -147,7 +148,9 @@ public struct RedirectionHandshake: Sendable {
         }
         do {
             let request = try RedirectionRequest.challengeRequest(
-                type: type, username: self.credentials.username)
+                type: type,
+                username: self.credentials.username
+            )
             self.state = .awaitingChallenge(type)
             return .send(request)
         } catch {
@@ -155,7 +158,9 @@ public struct RedirectionHandshake: Sendable {
         }
     }
 
-    private mutating func answer(_ reply: AuthenticateSessionReply, type: RedirectionAuthType) -> Action {
+    private mutating func answer(_ reply: AuthenticateSessionReply, type: RedirectionAuthType)
+        -> Action
+    {
         let challenge: DigestChallenge
         do {
             challenge = try reply.challenge()
@@ -166,8 +171,12 @@ public struct RedirectionHandshake: Sendable {
         let nc = hex8(self.nonceCount)
         do {
             let request = try RedirectionDigest.request(
-                type: type, credentials: self.credentials, challenge: challenge,
-                cnonce: self.cnonce, nc: nc)
+                type: type,
+                credentials: self.credentials,
+                challenge: challenge,
+                cnonce: self.cnonce,
+                nc: nc
+            )
             self.state = .awaitingResult(type)
             return .send(request)
         } catch {

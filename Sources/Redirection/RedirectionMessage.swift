@@ -108,7 +108,8 @@ public enum RedirectionRequest {
     /// - Throws: `RedirectionError.fieldTooLong` for a field over 255 bytes (its content is
     ///   not part of the error).
     public static func authenticate(
-        type: RedirectionAuthType, fields: [String]
+        type: RedirectionAuthType,
+        fields: [String]
     ) throws(RedirectionError) -> [UInt8] {
         var data: [UInt8] = []
         for field in fields {
@@ -124,7 +125,8 @@ public enum RedirectionRequest {
     /// The "empty" digest that asks AMT for a challenge: user and uri set, the rest empty
     /// (appendix A8). Type 3 has seven fields (no qop), type 4 eight.
     public static func challengeRequest(
-        type: RedirectionAuthType, username: String
+        type: RedirectionAuthType,
+        username: String
     ) throws(RedirectionError) -> [UInt8] {
         var fields = [username, "", "", digestURI, "", "", ""]
         if type == .digest { fields.append("") }
@@ -133,7 +135,10 @@ public enum RedirectionRequest {
 }
 
 func littleEndian32(_ value: UInt32) -> [UInt8] {
-    [UInt8(value & 0xFF), UInt8((value >> 8) & 0xFF), UInt8((value >> 16) & 0xFF), UInt8(value >> 24)]
+    [
+        UInt8(value & 0xFF), UInt8((value >> 8) & 0xFF), UInt8((value >> 16) & 0xFF),
+        UInt8(value >> 24),
+    ]
 }
 
 /// Reads one-byte-length-prefixed strings; nil when a length runs past the end.

@@ -30,7 +30,9 @@ public enum RedirectionMode: String, Sendable, CaseIterable, Hashable, CustomStr
 
     /// The mode a StartRedirectionSession tag names, or nil for an unknown tag.
     public init?(tag: some Collection<UInt8>) {
-        guard let mode = Self.allCases.first(where: { $0.tag.elementsEqual(tag) }) else { return nil }
+        guard let mode = Self.allCases.first(where: { $0.tag.elementsEqual(tag) }) else {
+            return nil
+        }
         self = mode
     }
 

@@ -11,7 +11,8 @@ extension RelayConnection {
     /// TODO(#5): run a TLS client inside the channel to support TLS-only devices on 16995.
     /// - Throws: `.tlsRequired`, `.noRedirectionPort`, or `.channelUnavailable`.
     public static func openChannel(
-        tunnel: TunnelManager, guid: String
+        tunnel: TunnelManager,
+        guid: String
     ) async throws(RelayEndReason) -> TunnelChannel {
         do {
             return try await tunnel.openChannel(guid: guid, port: RedirectionPort.plain)
@@ -41,24 +42,38 @@ extension RelayConnection {
     /// credentials, opens the channel and runs the handshake. On any failure the browser gets
     /// the close code, `session` is finished, and the reason is thrown.
     public static func connect(
-        tunnel: TunnelManager, guid: String, mode: RedirectionMode,
-        credentials: AMTCredentials?, sink: any RelayBrowserSink, session: RelaySession,
-        configuration: RelayConfiguration = RelayConfiguration(), logger: Logger
+        tunnel: TunnelManager,
+        guid: String,
+        mode: RedirectionMode,
+        credentials: AMTCredentials?,
+        sink: any RelayBrowserSink,
+        session: RelaySession,
+        configuration: RelayConfiguration = RelayConfiguration(),
+        logger: Logger
     ) async throws(RelayEndReason) -> RelayConnection {
-        let channel: TunnelChannel
-        do {
-            guard credentials != nil else { throw RelayEndReason.noCredentials }
-            channel = try await Self.openChannel(tunnel: tunnel, guid: guid)
-        } catch {
-            let reason = error as? RelayEndReason ?? .channelUnavailable(.closed)
+        func fail(_ reason: RelayEndReason) -> RelayEndReason {
             if let code = reason.closeCode {
                 sink.close(code: code.rawValue, reason: Self.closeReason(reason))
             }
             session.finish(reason: reason.description)
-            throw reason
+            return reason
+        }
+        guard let credentials else { throw fail(.noCredentials) }
+        let channel: TunnelChannel
+        do {
+            channel = try await Self.openChannel(tunnel: tunnel, guid: guid)
+        } catch {
+            throw fail(error)
         }
         return try await Self.start(
-            channel: channel, mode: mode, credentials: credentials!, sink: sink, session: session,
-            configuration: configuration, tunnelIsUp: { tunnel.isConnected(guid) }, logger: logger)
+            channel: channel,
+            mode: mode,
+            credentials: credentials,
+            sink: sink,
+            session: session,
+            configuration: configuration,
+            tunnelIsUp: { tunnel.isConnected(guid) },
+            logger: logger
+        )
     }
 }

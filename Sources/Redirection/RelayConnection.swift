@@ -32,9 +32,13 @@ public final class RelayConnection: Sendable {
     private let state = Mutex(State())
 
     private init(
-        mode: RedirectionMode, channel: any RelayChannel, sink: any RelayBrowserSink,
-        session: RelaySession?, configuration: RelayConfiguration,
-        tunnelIsUp: @escaping @Sendable () async -> Bool, logger: Logger
+        mode: RedirectionMode,
+        channel: any RelayChannel,
+        sink: any RelayBrowserSink,
+        session: RelaySession?,
+        configuration: RelayConfiguration,
+        tunnelIsUp: @escaping @Sendable () async -> Bool,
+        logger: Logger
     ) {
         self.mode = mode
         self.channel = channel
@@ -54,17 +58,30 @@ public final class RelayConnection: Sendable {
     ///   - tunnelIsUp: asked after the channel closes, to tell a channel close (4100) from a
     ///     lost tunnel (4101).
     public static func start(
-        channel: any RelayChannel, mode: RedirectionMode, credentials: AMTCredentials,
-        sink: any RelayBrowserSink, session: RelaySession?,
+        channel: any RelayChannel,
+        mode: RedirectionMode,
+        credentials: AMTCredentials,
+        sink: any RelayBrowserSink,
+        session: RelaySession?,
         configuration: RelayConfiguration = RelayConfiguration(),
-        tunnelIsUp: @escaping @Sendable () async -> Bool = { true }, logger: Logger
+        tunnelIsUp: @escaping @Sendable () async -> Bool = { true },
+        logger: Logger
     ) async throws(RelayEndReason) -> RelayConnection {
         let relay = RelayConnection(
-            mode: mode, channel: channel, sink: sink, session: session,
-            configuration: configuration, tunnelIsUp: tunnelIsUp, logger: logger)
+            mode: mode,
+            channel: channel,
+            sink: sink,
+            session: session,
+            configuration: configuration,
+            tunnelIsUp: tunnelIsUp,
+            logger: logger
+        )
         let outcome = await Self.handshake(
-            channel: channel, mode: mode, credentials: credentials,
-            timeout: configuration.handshakeTimeout)
+            channel: channel,
+            mode: mode,
+            credentials: credentials,
+            timeout: configuration.handshakeTimeout
+        )
         switch outcome {
         case .success(let leftover):
             logger.debug("relay authenticated", metadata: ["relay.mode": mode.rawValue])
@@ -110,7 +127,9 @@ public final class RelayConnection: Sendable {
     // MARK: - handshake
 
     private static func handshake(
-        channel: any RelayChannel, mode: RedirectionMode, credentials: AMTCredentials,
+        channel: any RelayChannel,
+        mode: RedirectionMode,
+        credentials: AMTCredentials,
         timeout: Duration
     ) async -> Result<[UInt8], RedirectionFailure> {
         await withTaskGroup(of: Result<[UInt8], RedirectionFailure>?.self) { group in
@@ -133,7 +152,9 @@ public final class RelayConnection: Sendable {
     }
 
     private static func exchange(
-        channel: any RelayChannel, mode: RedirectionMode, credentials: AMTCredentials
+        channel: any RelayChannel,
+        mode: RedirectionMode,
+        credentials: AMTCredentials
     ) async -> Result<[UInt8], RedirectionFailure> {
         var machine = RedirectionHandshake(mode: mode, credentials: credentials)
         var actions = [machine.start()]
@@ -215,10 +236,14 @@ public final class RelayConnection: Sendable {
     }
 
     private func end(_ reason: RelayEndReason) {
-        let claimed = self.state.withLock { s -> ([Task<Void, Never>], [CheckedContinuation<RelayEndReason, Never>])? in
+        let claimed = self.state.withLock {
+            s -> ([Task<Void, Never>], [CheckedContinuation<RelayEndReason, Never>])? in
             guard s.end == nil else { return nil }
             s.end = reason
-            defer { s.tasks = []; s.waiters = [] }
+            defer {
+                s.tasks = []
+                s.waiters = []
+            }
             return (s.tasks, s.waiters)
         }
         guard let (tasks, waiters) = claimed else { return }
@@ -229,7 +254,8 @@ public final class RelayConnection: Sendable {
         self.session?.finish(reason: reason.description)
         self.logger.debug(
             "relay ended",
-            metadata: ["relay.mode": self.mode.rawValue, "relay.reason": reason.description])
+            metadata: ["relay.mode": self.mode.rawValue, "relay.reason": reason.description]
+        )
         for task in tasks { task.cancel() }
         for waiter in waiters { waiter.resume(returning: reason) }
     }

@@ -70,7 +70,10 @@ public final class RelaySessions: Sendable {
     /// Claims the (device, mode) slot.
     /// - Throws: `RelayEndReason.alreadyActive(mode)` when a session of this mode is running.
     public func reserve(
-        guid: String, mode: RedirectionMode, principal: String, remoteAddress: String
+        guid: String,
+        mode: RedirectionMode,
+        principal: String,
+        remoteAddress: String
     ) throws(RelayEndReason) -> RelaySession {
         let key = Key(guid: guid.lowercased(), mode: mode)
         let started = self.now()
@@ -79,9 +82,17 @@ public final class RelaySessions: Sendable {
             let id = s.nextID
             s.nextID += 1
             s.active[key] = RelaySessionRecord(
-                id: id, guid: key.guid, mode: mode, principal: principal,
-                remoteAddress: remoteAddress, started: started, ended: nil, endReason: nil,
-                bytesToDevice: 0, bytesToBrowser: 0)
+                id: id,
+                guid: key.guid,
+                mode: mode,
+                principal: principal,
+                remoteAddress: remoteAddress,
+                started: started,
+                ended: nil,
+                endReason: nil,
+                bytesToDevice: 0,
+                bytesToBrowser: 0
+            )
             return id
         }
         guard let id else { throw .alreadyActive(mode) }
@@ -95,7 +106,8 @@ public final class RelaySessions: Sendable {
             RedirectionStatus(
                 kvm: s.active[Key(guid: guid, mode: .kvm)] != nil,
                 sol: s.active[Key(guid: guid, mode: .sol)] != nil,
-                ider: s.active[Key(guid: guid, mode: .ider)] != nil)
+                ider: s.active[Key(guid: guid, mode: .ider)] != nil
+            )
         }
     }
 

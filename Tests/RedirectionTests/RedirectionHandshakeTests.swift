@@ -6,10 +6,14 @@ import Store
 import Testing
 
 @Suite struct RedirectionHandshakeTests {
-    func machine(_ mode: RedirectionMode = .kvm, password: String = "P@ssw0rd") -> RedirectionHandshake {
+    func machine(_ mode: RedirectionMode = .kvm, password: String = "P@ssw0rd")
+        -> RedirectionHandshake
+    {
         RedirectionHandshake(
-            mode: mode, credentials: AMTCredentials(username: "admin", password: password),
-            cnonce: "a1b2c3d4e5")
+            mode: mode,
+            credentials: AMTCredentials(username: "admin", password: password),
+            cnonce: "a1b2c3d4e5"
+        )
     }
 
     /// Fed the traced replies in any split, the handshake sends A2, A5, A8 and A10 and hands
@@ -18,7 +22,8 @@ import Testing
     @Test(arguments: 0..<4)
     func followsTheTracedSequence(replyIndex: Int) {
         let replies = [
-            Vectors.startReply, Vectors.digestOnly, Vectors.challenge, Vectors.authSuccess + [0x41, 0, 0],
+            Vectors.startReply, Vectors.digestOnly, Vectors.challenge,
+            Vectors.authSuccess + [0x41, 0, 0],
         ]
         for chunks in splits(of: replies[replyIndex]) {
             var m = self.machine()
@@ -38,9 +43,12 @@ import Testing
                 Issue.record("not authenticated: \(actions)")
                 continue
             }
-            #expect(Array(actions.dropLast()) == [
-                .send(Vectors.authQuery), .send(Vectors.challengeRequest), .send(Vectors.digestAnswer),
-            ])
+            #expect(
+                Array(actions.dropLast()) == [
+                    .send(Vectors.authQuery), .send(Vectors.challengeRequest),
+                    .send(Vectors.digestAnswer),
+                ]
+            )
             #expect(leftover + toBrowser == [0x41, 0, 0])
         }
     }
@@ -70,7 +78,11 @@ import Testing
         var none = self.machine()
         _ = none.start()
         _ = none.received(Vectors.startReply)
-        #expect(none.received(hexBytes("14 00 00 00 00 02 00 00 00 01 02")) == [.failed(.noSupportedAuthType(offered: [1, 2]))])
+        #expect(
+            none.received(hexBytes("14 00 00 00 00 02 00 00 00 01 02")) == [
+                .failed(.noSupportedAuthType(offered: [1, 2]))
+            ]
+        )
     }
 
     /// A BUSY start reply fails at once instead of looping.
@@ -93,16 +105,28 @@ import Testing
     @Test func failsOnProtocolViolationsAndTime() {
         var early = self.machine()
         _ = early.start()
-        #expect(early.received(Vectors.digestOnly) == [.failed(.protocolViolation(.unexpectedMessage(0x14)))])
+        #expect(
+            early.received(Vectors.digestOnly) == [
+                .failed(.protocolViolation(.unexpectedMessage(0x14)))
+            ]
+        )
 
         var unknown = self.machine()
         _ = unknown.start()
-        #expect(unknown.received([0x41, 0, 0, 0]) == [.failed(.protocolViolation(.unexpectedMessage(0x41)))])
+        #expect(
+            unknown.received([0x41, 0, 0, 0]) == [
+                .failed(.protocolViolation(.unexpectedMessage(0x41)))
+            ]
+        )
 
         var malformed = self.machine()
         _ = malformed.start()
         _ = malformed.received(Vectors.startReply + Vectors.digestOnly)
-        #expect(malformed.received(hexBytes("14 01 00 00 04 02 00 00 00 09 41")) == [.failed(.protocolViolation(.malformedChallenge))])
+        #expect(
+            malformed.received(hexBytes("14 01 00 00 04 02 00 00 00 09 41")) == [
+                .failed(.protocolViolation(.malformedChallenge))
+            ]
+        )
 
         var slow = self.machine()
         _ = slow.start()
@@ -118,7 +142,8 @@ import Testing
     /// Failure descriptions never carry the password.
     @Test func failureTextsHoldNoSecrets() {
         let failures: [RedirectionFailure] = [
-            .sessionRefused(status: 2), .noSupportedAuthType(offered: [1]), .authenticationFailed(status: 1),
+            .sessionRefused(status: 2), .noSupportedAuthType(offered: [1]),
+            .authenticationFailed(status: 1),
             .protocolViolation(.malformedChallenge), .unusableCredentials, .timeout, .channelClosed,
         ]
         for failure in failures { #expect(!failure.description.contains("P@ssw0rd")) }
@@ -127,7 +152,9 @@ import Testing
 
     /// Against the simulated device: every mode authenticates with the right password; a wrong
     /// one fails with status 1 and the device counts the failure (strict check).
-    @Test(arguments: RedirectionMode.allCases) func authenticatesAgainstSimulatedDevice(mode: RedirectionMode) {
+    @Test(arguments: RedirectionMode.allCases) func authenticatesAgainstSimulatedDevice(
+        mode: RedirectionMode
+    ) {
         #expect(Self.run(mode, password: "P@ssw0rd").outcome == .authenticated(leftover: []))
         let wrong = Self.run(mode, password: "wrong")
         #expect(wrong.outcome == .failed(.authenticationFailed(status: 1)))
@@ -137,17 +164,30 @@ import Testing
 
     /// A device that offers basic only is not talked into digest (B48), and vice versa.
     @Test func simulatedDeviceOfferingBasicOnlyFails() {
-        var config = SimulatedRedirectionEndpoint.Configuration(username: "admin", password: "P@ssw0rd")
+        var config = SimulatedRedirectionEndpoint.Configuration(
+            username: "admin",
+            password: "P@ssw0rd"
+        )
         config.authTypes = [1]
-        #expect(Self.run(.sol, password: "P@ssw0rd", config: config).outcome == .failed(.noSupportedAuthType(offered: [1])))
+        #expect(
+            Self.run(.sol, password: "P@ssw0rd", config: config).outcome
+                == .failed(.noSupportedAuthType(offered: [1]))
+        )
     }
 
     static func run(
-        _ mode: RedirectionMode, password: String,
-        config: SimulatedRedirectionEndpoint.Configuration = .init(username: "admin", password: "P@ssw0rd")
+        _ mode: RedirectionMode,
+        password: String,
+        config: SimulatedRedirectionEndpoint.Configuration = .init(
+            username: "admin",
+            password: "P@ssw0rd"
+        )
     ) -> (outcome: RedirectionHandshake.Action?, device: SimulatedRedirectionEndpoint) {
         var device = SimulatedRedirectionEndpoint(configuration: config)
-        var m = RedirectionHandshake(mode: mode, credentials: AMTCredentials(username: "admin", password: password))
+        var m = RedirectionHandshake(
+            mode: mode,
+            credentials: AMTCredentials(username: "admin", password: password)
+        )
         var pending = [m.start()]
         for _ in 0..<10 {
             guard let action = pending.first else { break }

@@ -11,7 +11,9 @@ import Testing
     let logger = Logger(label: "relay-test", level: .critical)
     let sessions = RelaySessions()
 
-    func configuration(idle: Duration = .seconds(30), handshake: Duration = .seconds(5)) -> RelayConfiguration {
+    func configuration(idle: Duration = .seconds(30), handshake: Duration = .seconds(5))
+        -> RelayConfiguration
+    {
         var c = RelayConfiguration()
         c.idleTimeout = idle
         c.handshakeTimeout = handshake
@@ -20,23 +22,38 @@ import Testing
     }
 
     func start(
-        _ mode: RedirectionMode, channel: any RelayChannel, sink: FakeSink, password: String = "P@ssw0rd",
-        idle: Duration = .seconds(30), handshake: Duration = .seconds(5),
+        _ mode: RedirectionMode,
+        channel: any RelayChannel,
+        sink: FakeSink,
+        password: String = "P@ssw0rd",
+        idle: Duration = .seconds(30),
+        handshake: Duration = .seconds(5),
         tunnelIsUp: @escaping @Sendable () async -> Bool = { true }
     ) async throws -> (RelayConnection, RelaySession) {
         let session = try self.sessions.reserve(
-            guid: Self.guid, mode: mode, principal: "alice", remoteAddress: "127.0.0.1")
+            guid: Self.guid,
+            mode: mode,
+            principal: "alice",
+            remoteAddress: "127.0.0.1"
+        )
         let relay = try await RelayConnection.start(
-            channel: channel, mode: mode, credentials: AMTCredentials(username: "admin", password: password),
-            sink: sink, session: session, configuration: self.configuration(idle: idle, handshake: handshake),
-            tunnelIsUp: tunnelIsUp, logger: self.logger)
+            channel: channel,
+            mode: mode,
+            credentials: AMTCredentials(username: "admin", password: password),
+            sink: sink,
+            session: session,
+            configuration: self.configuration(idle: idle, handshake: handshake),
+            tunnelIsUp: tunnelIsUp,
+            logger: self.logger
+        )
         return (relay, session)
     }
 
     /// SOL: the server authenticates, the browser starts SOL with 0x20 and talks to the
     /// console; closing the browser closes the channel, frees the slot and keeps byte counts.
     @Test func relaysASOLSessionAndEndsOnBrowserClose() async throws {
-        let channel = MemoryChannel(), sink = FakeSink()
+        let channel = MemoryChannel()
+        let sink = FakeSink()
         let device = LoopbackDevice(channel, configuration: LoopbackDevice.configuration())
         let (relay, session) = try await self.start(.sol, channel: channel, sink: sink)
         #expect(sink.bytes.isEmpty)  // the browser sees nothing of the handshake
@@ -60,11 +77,16 @@ import Testing
 
     /// KVM: after the server's handshake the browser's 0x40 gets 0x41 and the RFB version.
     @Test func relaysKVMToRFB() async throws {
-        let channel = MemoryChannel(), sink = FakeSink()
+        let channel = MemoryChannel()
+        let sink = FakeSink()
         _ = LoopbackDevice(channel, configuration: LoopbackDevice.configuration())
         let (relay, _) = try await self.start(.kvm, channel: channel, sink: sink)
         await relay.fromBrowser(hexBytes("40 00 00 00 00 00 00 00"))
-        #expect(await eventually { sink.bytes == hexBytes("41 00 00 00 00 00 00 00") + ascii("RFB 003.008\n") })
+        #expect(
+            await eventually {
+                sink.bytes == hexBytes("41 00 00 00 00 00 00 00") + ascii("RFB 003.008\n")
+            }
+        )
         relay.close()
         #expect(await relay.waitForEnd() == .serverShutdown)
         #expect(sink.closeCodes == [RelayCloseCode.serverShutdown.rawValue])
@@ -73,9 +95,15 @@ import Testing
     /// B46: the device ending the session (CHANNEL_CLOSE) closes the browser with 4100 within
     /// a second and frees the slot for a new session; a lost tunnel gives 4101.
     @Test(arguments: [true, false]) func deviceCloseReachesTheBrowser(tunnelUp: Bool) async throws {
-        let channel = MemoryChannel(), sink = FakeSink()
+        let channel = MemoryChannel()
+        let sink = FakeSink()
         _ = LoopbackDevice(channel, configuration: LoopbackDevice.configuration())
-        let (relay, _) = try await self.start(.sol, channel: channel, sink: sink, tunnelIsUp: { tunnelUp })
+        let (relay, _) = try await self.start(
+            .sol,
+            channel: channel,
+            sink: sink,
+            tunnelIsUp: { tunnelUp }
+        )
         await relay.fromBrowser(Vectors.startSOLRedirection)
         let began = ContinuousClock.now
         await relay.fromBrowser(hexBytes("28 00 00 00 02 00 00 00 05 00") + ascii("exit\r"))
@@ -85,13 +113,19 @@ import Testing
         #expect(sink.closeCodes == [tunnelUp ? 4100 : 4101])
         #expect(sink.bytes.containsSequence(ascii("Goodbye.")))  // bytes before the close arrive
         #expect(self.sessions.status(guid: Self.guid) == RedirectionStatus())
-        _ = try self.sessions.reserve(guid: Self.guid, mode: .sol, principal: "bob", remoteAddress: "::1")
+        _ = try self.sessions.reserve(
+            guid: Self.guid,
+            mode: .sol,
+            principal: "bob",
+            remoteAddress: "::1"
+        )
     }
 
     /// A wrong stored password: the relay fails with 4102, closes the channel and frees the
     /// slot, and the reason names no secret (B48).
     @Test func wrongPasswordFailsWith4102() async throws {
-        let channel = MemoryChannel(), sink = FakeSink()
+        let channel = MemoryChannel()
+        let sink = FakeSink()
         _ = LoopbackDevice(channel, configuration: LoopbackDevice.configuration())
         await #expect(throws: RelayEndReason.handshakeFailed(.authenticationFailed(status: 1))) {
             _ = try await self.start(.kvm, channel: channel, sink: sink, password: "nope")
@@ -100,29 +134,42 @@ import Testing
         #expect(!sink.closeReasons.joined().contains("nope"))
         #expect(channel.closes.load(ordering: .relaxed) == 1)
         #expect(self.sessions.status(guid: Self.guid) == RedirectionStatus())
-        #expect(self.sessions.history().last?.endReason?.contains("refused redirection authentication") == true)
+        #expect(
+            self.sessions.history().last?.endReason?.contains("refused redirection authentication")
+                == true
+        )
     }
 
     /// A busy device gives 4105; a silent one 4107 after the handshake timeout; a device
     /// that drops the channel mid-handshake while the tunnel is gone gives 4101.
     @Test func handshakeFailuresMapToCloseCodes() async throws {
-        let busy = MemoryChannel(), busySink = FakeSink()
+        let busy = MemoryChannel()
+        let busySink = FakeSink()
         _ = LoopbackDevice(busy, configuration: LoopbackDevice.configuration { $0.busy = [.kvm] })
         await #expect(throws: RelayEndReason.handshakeFailed(.sessionRefused(status: 2))) {
             _ = try await self.start(.kvm, channel: busy, sink: busySink)
         }
         #expect(busySink.closeCodes == [4105])
 
-        let silent = ScriptedChannel([]), silentSink = FakeSink()
+        let silent = ScriptedChannel([])
+        let silentSink = FakeSink()
         let began = ContinuousClock.now
         await #expect(throws: RelayEndReason.handshakeFailed(.timeout)) {
-            _ = try await self.start(.sol, channel: silent, sink: silentSink, handshake: .milliseconds(100))
+            _ = try await self.start(
+                .sol,
+                channel: silent,
+                sink: silentSink,
+                handshake: .milliseconds(100)
+            )
         }
         #expect(ContinuousClock.now - began < .seconds(2))
         #expect(silentSink.closeCodes == [4107])
 
-        let dropped = ScriptedChannel([Vectors.startReply]), droppedSink = FakeSink()
-        let task = Task { try await self.start(.ider, channel: dropped, sink: droppedSink, tunnelIsUp: { false }) }
+        let dropped = ScriptedChannel([Vectors.startReply])
+        let droppedSink = FakeSink()
+        let task = Task {
+            try await self.start(.ider, channel: dropped, sink: droppedSink, tunnelIsUp: { false })
+        }
         #expect(await eventually { dropped.written.withLock { $0.count } == 2 })
         dropped.pipe.close()
         await #expect(throws: RelayEndReason.tunnelLost) { _ = try await task.value }
@@ -132,7 +179,8 @@ import Testing
     /// Device bytes that arrive with the success reply go to the browser first, in order.
     @Test func forwardsBytesThatFollowTheSuccessReply() async throws {
         let channel = ScriptedChannel([
-            Vectors.startReply, Vectors.digestOnly, Vectors.challenge, Vectors.authSuccess + ascii("AB"),
+            Vectors.startReply, Vectors.digestOnly, Vectors.challenge,
+            Vectors.authSuccess + ascii("AB"),
         ])
         let sink = FakeSink()
         let (relay, _) = try await self.start(.sol, channel: channel, sink: sink)
@@ -144,7 +192,8 @@ import Testing
 
     /// No bytes either way for the idle time ends the relay with 4104; traffic postpones it.
     @Test func idleTimeoutEndsTheRelay() async throws {
-        let channel = MemoryChannel(), sink = FakeSink()
+        let channel = MemoryChannel()
+        let sink = FakeSink()
         _ = LoopbackDevice(channel, configuration: LoopbackDevice.configuration())
         let (relay, _) = try await self.start(.sol, channel: channel, sink: sink, idle: .seconds(1))
         try await Task.sleep(for: .milliseconds(200))
@@ -159,7 +208,9 @@ import Testing
     /// A backed-up browser stops the relay reading the channel; once it drains, every byte
     /// arrives in order.
     @Test func slowBrowserStopsChannelReads() async throws {
-        let channel = ScriptedChannel([Vectors.startReply, Vectors.digestOnly, Vectors.challenge, Vectors.authSuccess])
+        let channel = ScriptedChannel([
+            Vectors.startReply, Vectors.digestOnly, Vectors.challenge, Vectors.authSuccess,
+        ])
         let sink = FakeSink()
         let (relay, _) = try await self.start(.kvm, channel: channel, sink: sink)
         sink.setGate(open: false)

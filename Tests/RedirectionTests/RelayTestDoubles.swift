@@ -156,7 +156,9 @@ final class FakeSink: RelayBrowserSink {
         }
     }
 
-    func close(code: UInt16, reason: String) { self.state.withLock { $0.closes.append((code, reason)) } }
+    func close(code: UInt16, reason: String) {
+        self.state.withLock { $0.closes.append((code, reason)) }
+    }
 
     func setGate(open: Bool) {
         let waiting = self.state.withLock { s -> [CheckedContinuation<Void, Never>] in

@@ -5,18 +5,23 @@ import Testing
 
 /// An endpoint already through authentication, with a fixed nonce so A9/A10 apply.
 func authenticatedEndpoint(
-    _ start: [UInt8], configure: (inout SimulatedRedirectionEndpoint.Configuration) -> Void = { _ in }
+    _ start: [UInt8],
+    configure: (inout SimulatedRedirectionEndpoint.Configuration) -> Void = { _ in }
 ) -> (SimulatedRedirectionEndpoint, RedirectionEndpointOutput) {
     var config = SimulatedRedirectionEndpoint.Configuration(username: "admin", password: "P@ssw0rd")
     configure(&config)
     var e = SimulatedRedirectionEndpoint(configuration: config, nonce: { Vectors.nonce })
     let out = e.received(
-        start + Vectors.authQuery + Vectors.challengeRequest + Vectors.digestAnswer, now: SimulatedEndpointTests.t0)
+        start + Vectors.authQuery + Vectors.challengeRequest + Vectors.digestAnswer,
+        now: SimulatedEndpointTests.t0
+    )
     return (e, out)
 }
 
 /// Feeds a client script in the given chunks and returns everything the device sent.
-func feed(_ e: inout SimulatedRedirectionEndpoint, _ chunks: [[UInt8]], now: Date) -> RedirectionEndpointOutput {
+func feed(_ e: inout SimulatedRedirectionEndpoint, _ chunks: [[UInt8]], now: Date)
+    -> RedirectionEndpointOutput
+{
     var out = RedirectionEndpointOutput()
     for chunk in chunks {
         let o = e.received(chunk, now: now)
@@ -32,7 +37,10 @@ func feed(_ e: inout SimulatedRedirectionEndpoint, _ chunks: [[UInt8]], now: Dat
     /// The traced exchange: A4, A6, the A9 challenge for the A8 request, A11 for A10.
     @Test func answersTheTracedAuthentication() {
         let (e, out) = authenticatedEndpoint(Vectors.startKVM)
-        #expect(out.bytes == Vectors.startReply + Vectors.digestOnly + Vectors.challenge + Vectors.authSuccess)
+        #expect(
+            out.bytes == Vectors.startReply + Vectors.digestOnly + Vectors.challenge
+                + Vectors.authSuccess
+        )
         #expect(e.mode == .kvm && !out.close)
     }
 
@@ -54,11 +62,15 @@ func feed(_ e: inout SimulatedRedirectionEndpoint, _ chunks: [[UInt8]], now: Dat
     /// B48: any auth type but digest gets a non-zero status; a wrong password gets status 1
     /// and no session; a stale nonce gets a fresh challenge.
     @Test func authenticatesStrictly() throws {
-        var config = SimulatedRedirectionEndpoint.Configuration(username: "admin", password: "other")
+        var config = SimulatedRedirectionEndpoint.Configuration(
+            username: "admin",
+            password: "other"
+        )
         config.busy = []
         var e = SimulatedRedirectionEndpoint(configuration: config, nonce: { Vectors.nonce })
         _ = e.received(Vectors.startSOL, now: Self.t0)
-        let basic = hexBytes("13 00 00 00 01 0C 00 00 00 05") + ascii("admin") + [5] + ascii("other")
+        let basic =
+            hexBytes("13 00 00 00 01 0C 00 00 00 05") + ascii("admin") + [5] + ascii("other")
         #expect(e.received(basic, now: Self.t0).bytes == hexBytes("14 02 00 00 01 00 00 00 00"))
         #expect(e.received(Vectors.challengeRequest, now: Self.t0).bytes == Vectors.challenge)
         #expect(e.received(Vectors.digestAnswer, now: Self.t0).bytes == Vectors.authFailure)
@@ -73,9 +85,12 @@ func feed(_ e: inout SimulatedRedirectionEndpoint, _ chunks: [[UInt8]], now: Dat
         #expect(early.received(Vectors.startSOLRedirection, now: Self.t0).close)
     }
 
-    static let solScript = Vectors.startSOLRedirection + hexBytes("27 00 00 00 02 00 00 00 00 00 1B 00 00 00")
-        + hexBytes("28 00 00 00 03 00 00 00 04 00") + ascii("ver\r") + hexBytes("24 00 00 00 09 00 00 00")
-        + hexBytes("2B 00 00 00 04 00 00 00") + hexBytes("28 00 00 00 05 00 00 00 06 00") + ascii("datx\u{7F}e")
+    static let solScript =
+        Vectors.startSOLRedirection + hexBytes("27 00 00 00 02 00 00 00 00 00 1B 00 00 00")
+        + hexBytes("28 00 00 00 03 00 00 00 04 00") + ascii("ver\r")
+        + hexBytes("24 00 00 00 09 00 00 00")
+        + hexBytes("2B 00 00 00 04 00 00 00") + hexBytes("28 00 00 00 05 00 00 00 06 00")
+        + ascii("datx\u{7F}e")
         + hexBytes("28 00 00 00 06 00 00 00 01 00 0D") + hexBytes("22 00 00 00 05 00 00 00")
 
     /// SOL: 0x21 as A13, controls, the welcome screen, echo and commands, pong, end reply —
@@ -111,8 +126,13 @@ func feed(_ e: inout SimulatedRedirectionEndpoint, _ chunks: [[UInt8]], now: Dat
         #expect(e.tick(now: Self.t0.addingTimeInterval(0.5)).bytes.isEmpty)
         let beat = e.tick(now: Self.t0.addingTimeInterval(1.0)).bytes
         #expect(beat.count == 8 && beat[0] == 0x2B)
-        let bye = e.received(hexBytes("28 00 00 00 03 00 00 00 05 00") + ascii("exit\r"), now: Self.t0)
-        #expect(bye.close && String(decoding: Self.sol2A(bye.bytes), as: UTF8.self).contains("Goodbye."))
+        let bye = e.received(
+            hexBytes("28 00 00 00 03 00 00 00 05 00") + ascii("exit\r"),
+            now: Self.t0
+        )
+        #expect(
+            bye.close && String(decoding: Self.sol2A(bye.bytes), as: UTF8.self).contains("Goodbye.")
+        )
         #expect(e.isClosed)
         var (other, _) = authenticatedEndpoint(Vectors.startSOL)
         #expect(other.received([0x12, 0, 0, 0], now: Self.t0).close)
@@ -122,16 +142,23 @@ func feed(_ e: inout SimulatedRedirectionEndpoint, _ chunks: [[UInt8]], now: Dat
     /// TEST UNIT READY, whose completion is counted; ping/pong; close reply then close.
     @Test func runsIDERFraming() throws {
         var (e, _) = authenticatedEndpoint(Vectors.startIDER)
-        let open = e.received(hexBytes("40 00 00 00 00 00 00 00 30 75 00 00 20 4E 01 00 00 00"), now: Self.t0)
+        let open = e.received(
+            hexBytes("40 00 00 00 00 00 00 00 30 75 00 00 20 4E 01 00 00 00"),
+            now: Self.t0
+        )
         try #require(open.bytes.count == 30)
         #expect(open.bytes[0] == 0x41 && open.bytes[8] == 1 && open.bytes[10] == 15)
         #expect(open.bytes[16] == 0x00 && open.bytes[17] == 0x20 && open.bytes[29] == 0)
-        let enable = e.received(hexBytes("48 00 00 00 01 00 00 00 03 19 00 00 00"), now: Self.t0).bytes
+        let enable = e.received(hexBytes("48 00 00 00 01 00 00 00 03 19 00 00 00"), now: Self.t0)
+            .bytes
         try #require(enable.count == 13 + 28)
         #expect(Array(enable.prefix(13)) == hexBytes("49 00 00 00 01 00 00 00 03 19 00 00 00"))
         #expect(enable[13] == 0x50 && enable[13 + 14] == 0xB0)
         #expect(e.ider?.commandsIssued == 1 && e.ider?.features == 0x19)
-        _ = e.received([0x51, 0, 0, 2, 2, 0, 0, 0] + [UInt8](repeating: 0, count: 23), now: Self.t0)
+        _ = e.received(
+            [0x51, 0, 0, 2, 2, 0, 0, 0] + [UInt8](repeating: 0, count: 23),
+            now: Self.t0
+        )
         #expect(e.ider?.commandsCompleted == 1)
         #expect(e.received(hexBytes("44 00 00 00 03 00 00 00"), now: Self.t0).bytes.first == 0x45)
         #expect(e.tick(now: Self.t0.addingTimeInterval(19)).bytes.isEmpty)
@@ -162,6 +189,8 @@ func feed(_ e: inout SimulatedRedirectionEndpoint, _ chunks: [[UInt8]], now: Dat
 extension Array where Element == UInt8 {
     func containsSequence(_ needle: [UInt8]) -> Bool {
         guard needle.count <= self.count else { return false }
-        return (0...(self.count - needle.count)).contains { Array(self[$0..<($0 + needle.count)]) == needle }
+        return (0...(self.count - needle.count)).contains {
+            Array(self[$0..<($0 + needle.count)]) == needle
+        }
     }
 }

@@ -17,7 +17,9 @@ struct TestViewer {
         let count = Int(m[2]) << 8 | Int(m[3])
         var i = 4
         let be16 = { (o: Int) in Int(m[o]) << 8 | Int(m[o + 1]) }
-        let be32 = { (o: Int) in Int(m[o]) << 24 | Int(m[o + 1]) << 16 | Int(m[o + 2]) << 8 | Int(m[o + 3]) }
+        let be32 = { (o: Int) in
+            Int(m[o]) << 24 | Int(m[o + 1]) << 16 | Int(m[o + 2]) << 8 | Int(m[o + 3])
+        }
         for _ in 0..<count {
             let (x, y, w, h, enc) = (be16(i), be16(i + 2), be16(i + 4), be16(i + 6), be32(i + 8))
             i += 12
@@ -32,7 +34,9 @@ struct TestViewer {
                 tile = self.pixels(Array(m[i..<(i + size)]))
                 i += size
             }
-            for r in 0..<h { for c in 0..<w { self.pixels[(y + r) * self.width + x + c] = tile[r * w + c] } }
+            for r in 0..<h {
+                for c in 0..<w { self.pixels[(y + r) * self.width + x + c] = tile[r * w + c] }
+            }
         }
         guard i == m.count else { throw InflateError() }
         return count
@@ -41,10 +45,14 @@ struct TestViewer {
     var cpixel: Int { Int(self.format.bitsPerPixel) / 8 }
 
     func pixels(_ b: [UInt8]) -> [UInt32] {
-        stride(from: 0, to: b.count, by: self.cpixel).map { self.value(Array(b[$0..<($0 + self.cpixel)])) }
+        stride(from: 0, to: b.count, by: self.cpixel).map {
+            self.value(Array(b[$0..<($0 + self.cpixel)]))
+        }
     }
 
-    func value(_ b: [UInt8]) -> UInt32 { b.count == 1 ? UInt32(b[0]) : UInt32(b[0]) | UInt32(b[1]) << 8 }
+    func value(_ b: [UInt8]) -> UInt32 {
+        b.count == 1 ? UInt32(b[0]) : UInt32(b[0]) | UInt32(b[1]) << 8
+    }
 
     func zrle(_ t: [UInt8], _ n: Int) throws -> [UInt32] {
         let p = self.cpixel
@@ -58,7 +66,10 @@ struct TestViewer {
                 let v = self.value(Array(t[i..<(i + p)]))
                 i += p
                 var run = 1
-                while t[i] == 255 { run += 255; i += 1 }
+                while t[i] == 255 {
+                    run += 255
+                    i += 1
+                }
                 run += Int(t[i])
                 i += 1
                 out += Array(repeating: v, count: run)
@@ -91,8 +102,10 @@ struct TestViewer {
     /// 0x41 and the version, None among AMT's security types, an OK result, then a
     /// ServerInit of 640x400 RGB565 little-endian named like AMT's — at any split.
     @Test func bringsUpRFB() {
-        let expected = hexBytes("41 00 00 00 00 00 00 00") + ascii("RFB 003.008\n") + [2, 1, 0x80]
-            + [0, 0, 0, 0] + hexBytes("02 80 01 90 10 10 00 01 00 1F 00 3F 00 1F 0B 05 00 00 00 00 00 00 00 10")
+        let expected =
+            hexBytes("41 00 00 00 00 00 00 00") + ascii("RFB 003.008\n") + [2, 1, 0x80]
+            + [0, 0, 0, 0]
+            + hexBytes("02 80 01 90 10 10 00 01 00 1F 00 3F 00 1F 0B 05 00 00 00 00 00 00 00 10")
             + ascii("Intel(r) AMT KVM")
         for chunks in splits(of: Self.bringUp) {
             var (e, _) = authenticatedEndpoint(Vectors.startKVM)
@@ -106,7 +119,10 @@ struct TestViewer {
         _ = e.received(hexBytes("40 00 00 00 00 00 00 00"), now: Self.t0)
         #expect(e.received(ascii("RFB 003.003\n"), now: Self.t0).close)
         var (s, _) = authenticatedEndpoint(Vectors.startKVM)
-        let out = s.received(hexBytes("40 00 00 00 00 00 00 00") + ascii("RFB 003.008\n") + [2], now: Self.t0)
+        let out = s.received(
+            hexBytes("40 00 00 00 00 00 00 00") + ascii("RFB 003.008\n") + [2],
+            now: Self.t0
+        )
         #expect(out.close && Array(out.bytes.suffix(33).prefix(8)) == [0, 0, 0, 1, 0, 0, 0, 25])
     }
 
@@ -119,7 +135,10 @@ struct TestViewer {
         _ = e.received(Self.encodings, now: Self.t0)
         let first = e.received(Self.fullRequest, now: Self.t0).bytes
         // Header, first rectangle at (0,0), encoding 16, length, then the zlib header.
-        #expect(first.count > 22 && Array(first[12..<16]) == [0, 0, 0, 16] && Array(first[20..<22]) == [0x78, 0x9C])
+        #expect(
+            first.count > 22 && Array(first[12..<16]) == [0, 0, 0, 16]
+                && Array(first[20..<22]) == [0x78, 0x9C]
+        )
         #expect(try viewer.apply(first) == 70)
         let blank = try #require(e.kvm?.rfb.desktop.render())
         #expect(viewer.pixels == viewer.expected(blank))
@@ -144,8 +163,14 @@ struct TestViewer {
     /// The pointer leaves a mark; SetPixelFormat RGB332 or grey 8 repaints everything with
     /// one-byte pixels.
     @Test(arguments: [
-        (hexBytes("00 00 00 00 08 08 00 01 00 07 00 07 00 03 05 02 00 00 00 00"), RFBPixelFormat.rgb332),
-        (hexBytes("00 00 00 00 08 08 00 01 00 FF 00 00 00 00 00 00 00 00 00 00"), RFBPixelFormat.grey8),
+        (
+            hexBytes("00 00 00 00 08 08 00 01 00 07 00 07 00 03 05 02 00 00 00 00"),
+            RFBPixelFormat.rgb332
+        ),
+        (
+            hexBytes("00 00 00 00 08 08 00 01 00 FF 00 00 00 00 00 00 00 00 00 00"),
+            RFBPixelFormat.grey8
+        ),
     ])
     func switchesPixelFormats(message: [UInt8], format: RFBPixelFormat) throws {
         var e = self.session()
@@ -173,19 +198,28 @@ struct TestViewer {
     @Test func fallsBackToRawAndRejectsNonsense() throws {
         var e = self.session()
         var viewer = TestViewer()
-        let update = e.received(hexBytes("02 00 00 01 00 00 00 00") + Self.fullRequest, now: Self.t0).bytes
+        let update = e.received(
+            hexBytes("02 00 00 01 00 00 00 00") + Self.fullRequest,
+            now: Self.t0
+        ).bytes
         #expect(Array(update[12..<16]) == [0, 0, 0, 0])
         #expect(try viewer.apply(update) == 70)
         #expect(viewer.pixels == viewer.expected(try #require(e.kvm?.rfb.desktop.render())))
         var bad = self.session()
-        #expect(bad.received(hexBytes("00 00 00 00 20 18 00 01 00 FF 00 FF 00 FF 10 08 00 00 00 00"), now: Self.t0).close)
+        #expect(
+            bad.received(
+                hexBytes("00 00 00 00 20 18 00 01 00 FF 00 FF 00 FF 10 08 00 00 00 00"),
+                now: Self.t0
+            ).close
+        )
         var unknown = self.session()
         #expect(unknown.received([0x09], now: Self.t0).close)
     }
 
     /// The same client script gives the same device bytes whole, byte by byte and split.
     @Test func parsesClientMessagesAtAnySplit() {
-        let script = Self.encodings + hexBytes("05 00 00 10 00 10") + hexBytes("04 01 00 00 00 00 00 62")
+        let script =
+            Self.encodings + hexBytes("05 00 00 10 00 10") + hexBytes("04 01 00 00 00 00 00 62")
             + hexBytes("06 00 00 00 00 00 00 03 61 62 63") + Self.fullRequest
         var reference: [UInt8]?
         for chunks in splits(of: script) {

@@ -53,7 +53,8 @@ struct StoredInflater {
         let before = self.output.count
         if !self.headerSeen {
             guard self.pending.count >= 2 else { return [] }
-            let cmf = Int(self.pending[0]), flg = Int(self.pending[1])
+            let cmf = Int(self.pending[0])
+            let flg = Int(self.pending[1])
             guard cmf & 0x0F == 8, (cmf * 256 + flg) % 31 == 0, flg & 0x20 == 0 else {
                 throw InflateError()
             }
@@ -83,7 +84,8 @@ struct StoredInflater {
 
     /// A straightforward Adler-32, independent of the simulator's incremental one.
     static func adler32(_ data: [UInt8]) -> UInt32 {
-        var a: UInt32 = 1, b: UInt32 = 0
+        var a: UInt32 = 1
+        var b: UInt32 = 0
         for byte in data {
             a = (a + UInt32(byte)) % 65521
             b = (b + a) % 65521

@@ -12,19 +12,54 @@ public struct RFBPixelFormat: Sendable, Equatable {
     public var redShift: UInt8, greenShift: UInt8, blueShift: UInt8
 
     public static let rgb565 = RFBPixelFormat(
-        bitsPerPixel: 16, depth: 16, bigEndian: false, trueColour: true, redMax: 31, greenMax: 63,
-        blueMax: 31, redShift: 11, greenShift: 5, blueShift: 0)
+        bitsPerPixel: 16,
+        depth: 16,
+        bigEndian: false,
+        trueColour: true,
+        redMax: 31,
+        greenMax: 63,
+        blueMax: 31,
+        redShift: 11,
+        greenShift: 5,
+        blueShift: 0
+    )
     public static let rgb332 = RFBPixelFormat(
-        bitsPerPixel: 8, depth: 8, bigEndian: false, trueColour: true, redMax: 7, greenMax: 7,
-        blueMax: 3, redShift: 5, greenShift: 2, blueShift: 0)
+        bitsPerPixel: 8,
+        depth: 8,
+        bigEndian: false,
+        trueColour: true,
+        redMax: 7,
+        greenMax: 7,
+        blueMax: 3,
+        redShift: 5,
+        greenShift: 2,
+        blueShift: 0
+    )
     /// MeshCommander's 8-bit grey: all intensity in the "red" channel.
     public static let grey8 = RFBPixelFormat(
-        bitsPerPixel: 8, depth: 8, bigEndian: false, trueColour: true, redMax: 255, greenMax: 0,
-        blueMax: 0, redShift: 0, greenShift: 0, blueShift: 0)
+        bitsPerPixel: 8,
+        depth: 8,
+        bigEndian: false,
+        trueColour: true,
+        redMax: 255,
+        greenMax: 0,
+        blueMax: 0,
+        redShift: 0,
+        greenShift: 0,
+        blueShift: 0
+    )
 
     public init(
-        bitsPerPixel: UInt8, depth: UInt8, bigEndian: Bool, trueColour: Bool, redMax: UInt16,
-        greenMax: UInt16, blueMax: UInt16, redShift: UInt8, greenShift: UInt8, blueShift: UInt8
+        bitsPerPixel: UInt8,
+        depth: UInt8,
+        bigEndian: Bool,
+        trueColour: Bool,
+        redMax: UInt16,
+        greenMax: UInt16,
+        blueMax: UInt16,
+        redShift: UInt8,
+        greenShift: UInt8,
+        blueShift: UInt8
     ) {
         self.bitsPerPixel = bitsPerPixel
         self.depth = depth
@@ -42,22 +77,33 @@ public struct RFBPixelFormat: Sendable, Equatable {
     public init(bytes b: [UInt8]) {
         precondition(b.count == 16)
         self.init(
-            bitsPerPixel: b[0], depth: b[1], bigEndian: b[2] != 0, trueColour: b[3] != 0,
-            redMax: UInt16(b[4]) << 8 | UInt16(b[5]), greenMax: UInt16(b[6]) << 8 | UInt16(b[7]),
-            blueMax: UInt16(b[8]) << 8 | UInt16(b[9]), redShift: b[10], greenShift: b[11],
-            blueShift: b[12])
+            bitsPerPixel: b[0],
+            depth: b[1],
+            bigEndian: b[2] != 0,
+            trueColour: b[3] != 0,
+            redMax: UInt16(b[4]) << 8 | UInt16(b[5]),
+            greenMax: UInt16(b[6]) << 8 | UInt16(b[7]),
+            blueMax: UInt16(b[8]) << 8 | UInt16(b[9]),
+            redShift: b[10],
+            greenShift: b[11],
+            blueShift: b[12]
+        )
     }
 
     /// The 16 wire bytes (3 of them padding).
     public var bytes: [UInt8] {
         [self.bitsPerPixel, self.depth, self.bigEndian ? 1 : 0, self.trueColour ? 1 : 0]
             + RFBBE.u16(Int(self.redMax)) + RFBBE.u16(Int(self.greenMax))
-            + RFBBE.u16(Int(self.blueMax)) + [self.redShift, self.greenShift, self.blueShift, 0, 0, 0]
+            + RFBBE.u16(Int(self.blueMax)) + [
+                self.redShift, self.greenShift, self.blueShift, 0, 0, 0,
+            ]
     }
 
     /// True for a format this simulator can encode.
     public var isSupported: Bool {
-        guard self.trueColour, self.bitsPerPixel == 8 || self.bitsPerPixel == 16 else { return false }
+        guard self.trueColour, self.bitsPerPixel == 8 || self.bitsPerPixel == 16 else {
+            return false
+        }
         let bits = Int(self.bitsPerPixel)
         func fits(_ max: UInt16, _ shift: UInt8) -> Bool {
             max == 0 || (Int(shift) + (UInt32(max) + 1).trailingZeroBitCount <= bits)
@@ -83,7 +129,8 @@ public struct RFBPixelFormat: Sendable, Equatable {
     public func encode(r: UInt8, g: UInt8, b: UInt8) -> [UInt8] {
         let v = self.value(r: r, g: g, b: b)
         if self.bitsPerPixel == 8 { return [UInt8(v & 0xFF)] }
-        let lo = UInt8(v & 0xFF), hi = UInt8((v >> 8) & 0xFF)
+        let lo = UInt8(v & 0xFF)
+        let hi = UInt8((v >> 8) & 0xFF)
         return self.bigEndian ? [hi, lo] : [lo, hi]
     }
 }

@@ -32,7 +32,9 @@ public struct SimulatedDesktop: Sendable {
             self.lines[self.lines.count - 1].append(Character(Unicode.Scalar(UInt8(keysym))))
         case 0xFF0D, 0xFF8D: self.newLine()  // Return, KP_Enter
         case 0xFF08:  // BackSpace
-            if !self.lines[self.lines.count - 1].isEmpty { self.lines[self.lines.count - 1].removeLast() }
+            if !self.lines[self.lines.count - 1].isEmpty {
+                self.lines[self.lines.count - 1].removeLast()
+            }
         default: break  // modifiers and function keys change nothing on screen
         }
     }
@@ -52,7 +54,8 @@ public struct SimulatedDesktop: Sendable {
         let t = now.timeIntervalSince1970
         let daySeconds = Int(t.truncatingRemainder(dividingBy: 86400))
         let two = { (v: Int) in v < 10 ? "0\(v)" : "\(v)" }
-        self.clockText = "\(two(daySeconds / 3600)):\(two(daySeconds / 60 % 60)):\(two(daySeconds % 60))"
+        self.clockText =
+            "\(two(daySeconds / 3600)):\(two(daySeconds / 60 % 60)):\(two(daySeconds % 60))"
         // 32 pixels a second, snapped to 8 so small ticks do not repaint.
         let travel = max(1, self.width - 64)
         self.barOffset = (Int(t * 4) * 8) % travel

@@ -24,7 +24,8 @@ public struct SimulatedIDERSession: Sendable {
     init(now: Date) { self.lastHeartbeat = now }
 
     mutating func received(
-        _ input: inout RedirectionByteQueue, now: Date
+        _ input: inout RedirectionByteQueue,
+        now: Date
     ) -> RedirectionEndpointOutput? {
         let length: Int
         switch input[0] {
@@ -48,7 +49,8 @@ public struct SimulatedIDERSession: Sendable {
         case 0x44: return RedirectionEndpointOutput(bytes: self.header(0x45))
         case 0x48:
             let type = m[8]
-            let value = UInt32(m[9]) | UInt32(m[10]) << 8 | UInt32(m[11]) << 16 | UInt32(m[12]) << 24
+            let value =
+                UInt32(m[9]) | UInt32(m[10]) << 8 | UInt32(m[11]) << 16 | UInt32(m[12]) << 24
             var bytes = self.header(0x49) + [type] + RedirectionLE.u32(value)
             if type == 3 {
                 let wasEnabled = self.features & 1 != 0

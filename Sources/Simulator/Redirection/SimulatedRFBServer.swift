@@ -50,7 +50,8 @@ public struct SimulatedRFBServer: Sendable {
     static let version = Array("RFB 003.008\n".utf8)
 
     mutating func received(
-        _ input: inout RedirectionByteQueue, now: Date
+        _ input: inout RedirectionByteQueue,
+        now: Date
     ) -> RedirectionEndpointOutput? {
         switch self.phase {
         case .version:
@@ -73,7 +74,8 @@ public struct SimulatedRFBServer: Sendable {
             input.drop(1)  // the shared flag: AMT has one console, shared or not
             self.phase = .normal
             let name = Array(self.configuration.name.utf8)
-            let bytes = RFBBE.u16(self.configuration.width) + RFBBE.u16(self.configuration.height)
+            let bytes =
+                RFBBE.u16(self.configuration.width) + RFBBE.u16(self.configuration.height)
                 + RFBPixelFormat.rgb565.bytes + RFBBE.u32(UInt32(name.count)) + name
             return RedirectionEndpointOutput(bytes: bytes)
         case .normal:
@@ -82,7 +84,8 @@ public struct SimulatedRFBServer: Sendable {
     }
 
     private mutating func message(
-        _ input: inout RedirectionByteQueue, now: Date
+        _ input: inout RedirectionByteQueue,
+        now: Date
     ) -> RedirectionEndpointOutput? {
         switch input[0] {
         case 0:  // SetPixelFormat
@@ -102,13 +105,18 @@ public struct SimulatedRFBServer: Sendable {
         case 3:  // FramebufferUpdateRequest
             guard input.count >= 10 else { return nil }
             self.request = Request(
-                incremental: input[1] != 0, x: input.be16(2), y: input.be16(4),
-                width: input.be16(6), height: input.be16(8))
+                incremental: input[1] != 0,
+                x: input.be16(2),
+                y: input.be16(4),
+                width: input.be16(6),
+                height: input.be16(8)
+            )
             input.drop(10)
             return self.update()
         case 4:  // KeyEvent
             guard input.count >= 8 else { return nil }
-            let down = input[1] != 0, keysym = input.be32(4)
+            let down = input[1] != 0
+            let keysym = input.be32(4)
             input.drop(8)
             if down { self.desktop.key(keysym) }
             return self.update()
@@ -120,7 +128,9 @@ public struct SimulatedRFBServer: Sendable {
         case 6:  // ClientCutText
             guard input.count >= 8 else { return nil }
             let length = Int(input.be32(4))
-            guard length <= Self.maximumCutText else { return RedirectionEndpointOutput(close: true) }
+            guard length <= Self.maximumCutText else {
+                return RedirectionEndpointOutput(close: true)
+            }
             guard input.count >= 8 + length else { return nil }
             // TODO(#5): answer Intel's KvmExtCmd and KvmDataChannel messages (§2.6 item 13).
             input.drop(8 + length)
@@ -148,7 +158,8 @@ public struct SimulatedRFBServer: Sendable {
         let y1 = min(screen.height, request.y + request.height)
         for ty in stride(from: (request.y / tile) * tile, to: y1, by: tile) {
             for tx in stride(from: (request.x / tile) * tile, to: x1, by: tile) {
-                let w = min(tile, screen.width - tx), h = min(tile, screen.height - ty)
+                let w = min(tile, screen.width - tx)
+                let h = min(tile, screen.height - ty)
                 let indices = Self.tilePixels(screen, x: tx, y: ty, width: w, height: h)
                 if !full, let sent = self.sent,
                     Self.tilePixels(sent, x: tx, y: ty, width: w, height: h) == indices
@@ -166,7 +177,9 @@ public struct SimulatedRFBServer: Sendable {
         return RedirectionEndpointOutput(bytes: [0, 0] + RFBBE.u16(count) + rects)
     }
 
-    private mutating func rectangle(_ indices: [UInt8], x: Int, y: Int, width: Int, height: Int) -> [UInt8] {
+    private mutating func rectangle(_ indices: [UInt8], x: Int, y: Int, width: Int, height: Int)
+        -> [UInt8]
+    {
         let colours = SimulatedScreen.palette.map { self.format.encode(r: $0.r, g: $0.g, b: $0.b) }
         var out = RFBBE.u16(x) + RFBBE.u16(y) + RFBBE.u16(width) + RFBBE.u16(height)
         if self.encodings.contains(16) {
@@ -179,7 +192,8 @@ public struct SimulatedRFBServer: Sendable {
         return out
     }
 
-    static func tilePixels(_ s: SimulatedScreen, x: Int, y: Int, width: Int, height: Int) -> [UInt8] {
+    static func tilePixels(_ s: SimulatedScreen, x: Int, y: Int, width: Int, height: Int) -> [UInt8]
+    {
         var out: [UInt8] = []
         out.reserveCapacity(width * height)
         for row in y..<(y + height) {
@@ -200,14 +214,17 @@ public struct SimulatedKVMSession: Sendable {
     }
 
     mutating func received(
-        _ input: inout RedirectionByteQueue, now: Date
+        _ input: inout RedirectionByteQueue,
+        now: Date
     ) -> RedirectionEndpointOutput? {
         guard self.started else {
             guard input[0] == 0x40 else { return RedirectionEndpointOutput(close: true) }
             guard input.count >= 8 else { return nil }
             input.drop(8)
             self.started = true
-            return RedirectionEndpointOutput(bytes: [0x41, 0, 0, 0, 0, 0, 0, 0] + SimulatedRFBServer.version)
+            return RedirectionEndpointOutput(
+                bytes: [0x41, 0, 0, 0, 0, 0, 0, 0] + SimulatedRFBServer.version
+            )
         }
         return self.rfb.received(&input, now: now)
     }

@@ -1,6 +1,6 @@
+internal import Crypto
 // Simulator redirection: AMT's side of port 16994 (redirection.md §2.2–§2.4), no I/O.
 public import Foundation
-internal import Crypto
 
 /// The kinds of redirection session the simulated device serves.
 public enum SimulatedRedirectionMode: String, Sendable, CaseIterable {
@@ -172,7 +172,8 @@ public struct SimulatedRedirectionEndpoint: Sendable {
     }
 
     private mutating func authenticate(
-        _ mode: SimulatedRedirectionMode, now: Date
+        _ mode: SimulatedRedirectionMode,
+        now: Date
     ) -> RedirectionEndpointOutput? {
         guard self.input[0] == 0x13 else { return RedirectionEndpointOutput(close: true) }
         guard self.input.count >= 9 else { return nil }
@@ -205,9 +206,11 @@ public struct SimulatedRedirectionEndpoint: Sendable {
             return reply(status: 1, type: 4, data: challenge)
         }
         self.nonce = nil  // one answer per challenge
-        let (uri, cnonce, nc, response, qop) = (fields[3], fields[4], fields[5], fields[6], fields[7])
-        let ha1 = Hash.md5Hex(
-            "\(self.configuration.username):\(self.configuration.realm):\(self.configuration.password)")
+        let (uri, cnonce, nc, response, qop) = (
+            fields[3], fields[4], fields[5], fields[6], fields[7]
+        )
+        let c = self.configuration
+        let ha1 = Hash.md5Hex("\(c.username):\(c.realm):\(c.password)")
         let ha2 = Hash.md5Hex("POST:\(uri)")
         let answer = Hash.md5Hex("\(ha1):\(nonce):\(nc):\(cnonce):\(qop):\(ha2)")
         let userOK = constantTimeEqual(user, self.configuration.username)
@@ -224,9 +227,11 @@ public struct SimulatedRedirectionEndpoint: Sendable {
         return reply(status: 0, type: 4)  // appendix A11
     }
 
-    private func reply(status: UInt8, type: UInt8, data: [UInt8] = []) -> RedirectionEndpointOutput {
+    private func reply(status: UInt8, type: UInt8, data: [UInt8] = []) -> RedirectionEndpointOutput
+    {
         RedirectionEndpointOutput(
-            bytes: [0x14, status, 0, 0, type] + RedirectionLE.u32(UInt32(data.count)) + data)
+            bytes: [0x14, status, 0, 0, type] + RedirectionLE.u32(UInt32(data.count)) + data
+        )
     }
 
     /// Splits `count` one-byte-length-prefixed fields; nil when they do not fit exactly.

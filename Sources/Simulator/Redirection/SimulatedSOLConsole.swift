@@ -26,7 +26,8 @@ public struct SimulatedSOLConsole: Sendable {
     public func welcome(now: Date) -> [UInt8] {
         let esc = "\u{1B}["
         var s = "\(esc)2J\(esc)H"
-        s += "\(esc)1;37;44m Intel(R) AMT Simulator - Serial over LAN console            \(esc)0m\r\n"
+        s +=
+            "\(esc)1;37;44m Intel(R) AMT Simulator - Serial over LAN console            \(esc)0m\r\n"
         s += "\r\n+------------------------------------------+\r\n"
         s += "| BIOS Version   : SIM.15.0.0              |\r\n"
         s += "| Processor      : Simulated CPU @ 2.00GHz |\r\n"

@@ -20,7 +20,8 @@ public struct SimulatedSOLSession: Sendable {
     init(now: Date) { self.lastHeartbeat = now }
 
     mutating func received(
-        _ input: inout RedirectionByteQueue, now: Date
+        _ input: inout RedirectionByteQueue,
+        now: Date
     ) -> RedirectionEndpointOutput? {
         let length: Int
         switch input[0] {
@@ -88,7 +89,8 @@ public struct SimulatedSOLSession: Sendable {
         let chunk = min(self.maxTxBuffer, 0xFFFF)
         while offset < text.count {
             let part = Array(text[offset..<min(text.count, offset + chunk)])
-            output.bytes += [0x2A, 0, 0, 0] + self.nextSequence() + RedirectionLE.u16(part.count) + part
+            output.bytes +=
+                [0x2A, 0, 0, 0] + self.nextSequence() + RedirectionLE.u16(part.count) + part
             offset += part.count
         }
         output.close = self.console.wantsHangUp

@@ -11,7 +11,8 @@ public struct SimulatedScreen: Sendable, Equatable {
     ]
 
     public enum Colour: UInt8, Sendable {
-        case black = 0, blue, green, cyan, red, magenta, brown, grey
+        case black = 0
+        case blue, green, cyan, red, magenta, brown, grey
         case darkGrey, lightBlue, lightGreen, lightCyan, lightRed, pink, yellow, white
     }
 
@@ -30,8 +31,10 @@ public struct SimulatedScreen: Sendable, Equatable {
 
     /// Fills the part of the rectangle that lies on screen.
     public mutating func fill(x: Int, y: Int, width: Int, height: Int, _ colour: Colour) {
-        let x0 = max(0, x), y0 = max(0, y)
-        let x1 = min(self.width, x + width), y1 = min(self.height, y + height)
+        let x0 = max(0, x)
+        let y0 = max(0, y)
+        let x1 = min(self.width, x + width)
+        let y1 = min(self.height, y + height)
         guard x0 < x1, y0 < y1 else { return }
         for row in y0..<y1 {
             let base = row * self.width
@@ -47,7 +50,13 @@ public struct SimulatedScreen: Sendable, Equatable {
             let rows = SimulatedFont.glyph(character)
             for (r, row) in rows.enumerated() {
                 for c in 0..<3 where row & (0b100 >> c) != 0 {
-                    self.fill(x: cx + c * scale, y: y + r * scale, width: scale, height: scale, colour)
+                    self.fill(
+                        x: cx + c * scale,
+                        y: y + r * scale,
+                        width: scale,
+                        height: scale,
+                        colour
+                    )
                 }
             }
             cx += 4 * scale

@@ -84,7 +84,9 @@ public struct ZlibStoredStream: Sendable {
     static func storedBlock(_ data: some Collection<UInt8>, final: Bool) -> [UInt8] {
         let len = UInt16(data.count)
         let nlen = ~len
-        return [final ? 1 : 0, UInt8(len & 0xFF), UInt8(len >> 8), UInt8(nlen & 0xFF), UInt8(nlen >> 8)]
+        return [
+            final ? 1 : 0, UInt8(len & 0xFF), UInt8(len >> 8), UInt8(nlen & 0xFF), UInt8(nlen >> 8),
+        ]
             + Array(data)
     }
 }
