@@ -52,7 +52,8 @@ public final class RelayConnection: Sendable {
     /// Runs the redirection handshake on `channel` with `credentials`, then starts relaying.
     ///
     /// On failure the channel is closed, the browser gets the close code, `session` is
-    /// finished, and the reason is thrown.
+    /// finished, and the reason is thrown. If the browser goes away during the handshake,
+    /// cancel the calling task: the channel read ends and so does the handshake.
     /// - Parameters:
     ///   - session: the registry slot; finished when the relay ends.
     ///   - tunnelIsUp: asked after the channel closes, to tell a channel close (4100) from a
@@ -145,7 +146,12 @@ public final class RelayConnection: Sendable {
                 return .failure(.timeout)
             }
             var outcome: Result<[UInt8], RedirectionFailure> = .failure(.timeout)
-            if let first = await group.next(), let first { outcome = first }
+            // The timer yields nil only when cancelled, so wait for the first real outcome.
+            for await result in group {
+                guard let result else { continue }
+                outcome = result
+                break
+            }
             group.cancelAll()
             return outcome
         }

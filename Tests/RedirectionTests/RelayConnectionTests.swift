@@ -238,3 +238,20 @@ import Testing
         #expect(RelayEndReason.browserClosed.closeCode == nil)
     }
 }
+
+extension RelayConnectionTests {
+    /// Cancelling the task running the handshake (the browser left) ends it promptly as a
+    /// channel close, frees the slot, and does not wait for the handshake timeout.
+    @Test func cancellingTheHandshakeEndsIt() async throws {
+        let silent = ScriptedChannel([]), sink = FakeSink()
+        let task = Task { try await self.start(.kvm, channel: silent, sink: sink) }
+        #expect(await eventually { silent.written.withLock { $0.count } == 1 })
+        let began = ContinuousClock.now
+        task.cancel()
+        await #expect(throws: RelayEndReason.handshakeFailed(.channelClosed)) {
+            _ = try await task.value
+        }
+        #expect(ContinuousClock.now - began < .seconds(2))
+        #expect(self.sessions.status(guid: Self.guid) == RedirectionStatus())
+    }
+}
