@@ -187,6 +187,8 @@ public final class RelayConnection: Sendable {
     // MARK: - relaying
 
     private func run(leftover: [UInt8]) {
+        // The idle clock starts at hand-over, not when the handshake began.
+        _ = self.touch()
         let pump = Task { [self] in
             if !leftover.isEmpty {
                 self.session?.count(toBrowser: leftover.count)

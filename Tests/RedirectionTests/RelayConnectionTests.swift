@@ -109,7 +109,10 @@ import Testing
         await relay.fromBrowser(hexBytes("28 00 00 00 02 00 00 00 05 00") + ascii("exit\r"))
         let expected: RelayEndReason = tunnelUp ? .deviceClosed : .tunnelLost
         #expect(await relay.waitForEnd() == expected)
-        #expect(ContinuousClock.now - began < .seconds(1))
+        // B46 asks for 1 s; the relay itself adds only the tunnel-loss grace. The bound is
+        // generous so a loaded CI machine does not fail it.
+        #expect(ContinuousClock.now - began < .seconds(5))
+        #expect(RelayConfiguration().tunnelLossGrace < .milliseconds(100))
         #expect(sink.closeCodes == [tunnelUp ? 4100 : 4101])
         #expect(sink.bytes.containsSequence(ascii("Goodbye.")))  // bytes before the close arrive
         #expect(self.sessions.status(guid: Self.guid) == RedirectionStatus())
@@ -162,7 +165,7 @@ import Testing
                 handshake: .milliseconds(100)
             )
         }
-        #expect(ContinuousClock.now - began < .seconds(2))
+        #expect(ContinuousClock.now - began < .seconds(4))  // the 100 ms timeout fired; generous bound
         #expect(silentSink.closeCodes == [4107])
 
         let dropped = ScriptedChannel([Vectors.startReply])
@@ -251,7 +254,7 @@ extension RelayConnectionTests {
         await #expect(throws: RelayEndReason.handshakeFailed(.channelClosed)) {
             _ = try await task.value
         }
-        #expect(ContinuousClock.now - began < .seconds(2))
+        #expect(ContinuousClock.now - began < .seconds(4))  // not the 5 s handshake timeout
         #expect(self.sessions.status(guid: Self.guid) == RedirectionStatus())
     }
 }
