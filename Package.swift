@@ -50,6 +50,7 @@ let package = Package(
         .target(
             name: "AMT", dependencies: ["Tunnel", "WSMAN", "HTTP", "Store", "Logging"],
             swiftSettings: swiftSettings),
+        .target(name: "Redirection", dependencies: ["Tunnel", "Crypto", "Logging", "Store"], swiftSettings: swiftSettings),
         .target(
             name: "Web",
             dependencies: ["NetCore", "HTTP", "AMT", "Tunnel", "Store", "Crypto", "Logging", "JSON"],
@@ -91,6 +92,7 @@ let package = Package(
         .testTarget(
             name: "SimulatorTests", dependencies: ["Simulator", "APF", "HTTP", "WSMAN", "NetCore", "Crypto"],
             swiftSettings: swiftSettings),
+        .testTarget(name: "RedirectionTests", dependencies: ["Redirection", "Tunnel", "Crypto", "Simulator", "Store"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["MPSServer", "Simulator", "NetCore", "HTTP", "Crypto", "Store", "Web", "JSON"],
