@@ -67,7 +67,8 @@ export function adler32(bytes, adler = 1) {
 export class Inflater {
   constructor({ raw = false, maxOutput = Infinity } = {}) {
     this._raw = raw;
-    this._maxOutput = maxOutput;
+    /** Bytes one `push` may produce before it throws. */
+    this.maxOutput = maxOutput;
     this.reset();
   }
 
@@ -364,7 +365,7 @@ export class Inflater {
   }
 
   _reserve(n) {
-    if (this._pos - this._start + n > this._maxOutput) {
+    if (this._pos - this._start + n > this.maxOutput) {
       throw new InflateError('output limit exceeded');
     }
     if (this._pos + n <= this._buf.length) return;
