@@ -74,21 +74,37 @@ export function decodeSymbol(h, r) {
     }
     return NEED_MORE; // pull() already failed above
   }
-  // Canonical walk, one bit at a time (puff-style).
+  // A long code, an unused pattern or too few bits: walk the canonical code.
+  while (r.bitcnt < MAX_BITS && r.pull()) { /* fill */ }
+  const w = walkTo(h, r.bitbuf, Math.min(r.bitcnt, MAX_BITS));
+  if (w >= 0) {
+    r.symLen = w >>> 16;
+    return w & 0xFFFF;
+  }
+  return r.bitcnt >= MAX_BITS ? INVALID : NEED_MORE;
+}
+
+/**
+ * Canonical decoding of the code at the bottom of `bitbuf`, which must hold at least 15
+ * valid bits. Returns `(length << 16) | symbol`, or INVALID.
+ */
+export function walk(h, bitbuf) {
+  return walkTo(h, bitbuf, MAX_BITS);
+}
+
+// Walks code lengths 1..maxLen, one bit at a time (puff-style); returns (length << 16) | symbol, or -1 when no code of
+// at most maxLen bits matches.
+function walkTo(h, bitbuf, maxLen) {
   let code = 0;
   let first = 0;
   let index = 0;
-  for (let len = 1; len <= MAX_BITS; len++) {
-    if (r.bitcnt < len && !r.pull()) return NEED_MORE;
-    code |= (r.bitbuf >>> (len - 1)) & 1;
+  for (let len = 1; len <= maxLen; len++) {
+    code |= (bitbuf >>> (len - 1)) & 1;
     const count = h.count[len];
-    if (code - first < count) {
-      r.symLen = len;
-      return h.symbols[index + code - first];
-    }
+    if (code - first < count) return (len << 16) | h.symbols[index + code - first];
     index += count;
     first = (first + count) << 1;
     code <<= 1;
   }
-  return INVALID;
+  return -1;
 }

@@ -4,7 +4,7 @@
 // to. The 32 KiB window persists across calls, which ZRLE needs: the whole RFB session is
 // one zlib stream and every rectangle ends on a sync flush.
 
-import { Huffman, INVALID, NEED_MORE, decodeSymbol } from './huffman.js';
+import { FAST_BITS, Huffman, INVALID, NEED_MORE, decodeSymbol, walk } from './huffman.js';
 
 /** A corrupt or unsupported stream. */
 export class InflateError extends Error {
@@ -156,7 +156,10 @@ export class Inflater {
       case S_DYN_HEADER: if (!this._dynHeader()) return; break;
       case S_DYN_CLEN: if (!this._dynCodeLengths()) return; break;
       case S_DYN_LENS: if (!this._dynLengths()) return; break;
-      case S_CODES: if (!this._codes()) return; break;
+      case S_CODES:
+        this._codesFast();
+        if (this._state === S_CODES && !this._codes()) return;
+        break;
       case S_DIST: if (!this._distance()) return; break;
       case S_DIST_EXTRA: if (!this._distanceExtra()) return; break;
       case S_CHECK: if (!this._trailer()) return; break;
@@ -275,6 +278,88 @@ export class Inflater {
     this._dist = this._table(this._lens.subarray(this._nlit));
     this._state = S_CODES;
     return true;
+  }
+
+  // Decodes codes with the bit buffer in locals while plenty of input and output room
+  // remain (zlib's "inflate_fast" idea); stops between codes, leaving the state resumable
+  // for _codes, which handles the last few bytes of input one careful step at a time.
+  _codesFast() {
+    const inp = this._in;
+    const end = inp.length - 12; // one pass reads at most 7 bytes
+    const lit = this._lit;
+    const dist = this._dist;
+    const mask = (1 << FAST_BITS) - 1;
+    let ip = this._ip;
+    let bitbuf = this.bitbuf;
+    let bitcnt = this.bitcnt;
+    let pos = this._pos;
+    let total = this._total;
+    while (ip < end) {
+      if (pos + 258 > this._buf.length || pos + 258 - this._start > this.maxOutput) {
+        this._pos = pos;
+        if (pos + 258 - this._start > this.maxOutput) break; // let _codes throw exactly
+        this._reserve(258);
+      }
+      const buf = this._buf;
+      while (bitcnt < 25) {
+        bitbuf |= inp[ip++] << bitcnt;
+        bitcnt += 8;
+      }
+      let e = lit.fast[bitbuf & mask];
+      if (e === 0) e = walk(lit, bitbuf);
+      if (e < 0) throw new InflateError('invalid Huffman code');
+      let sym = e & 0xFFFF;
+      let len = e >>> 16;
+      bitbuf >>>= len;
+      bitcnt -= len;
+      if (sym < 256) {
+        buf[pos++] = sym;
+        total++;
+        continue;
+      }
+      if (sym === 256) {
+        this._state = S_BLOCK;
+        break;
+      }
+      sym -= 257;
+      if (sym >= 29) throw new InflateError('invalid length code');
+      const lx = LEN_EXTRA[sym];
+      const n = LEN_BASE[sym] + (bitbuf & ((1 << lx) - 1));
+      bitbuf >>>= lx;
+      bitcnt -= lx;
+      while (bitcnt < 15) {
+        bitbuf |= inp[ip++] << bitcnt;
+        bitcnt += 8;
+      }
+      e = dist.fast[bitbuf & mask];
+      if (e === 0) e = walk(dist, bitbuf);
+      if (e < 0 || (e & 0xFFFF) >= 30) throw new InflateError('invalid distance code');
+      sym = e & 0xFFFF;
+      len = e >>> 16;
+      bitbuf >>>= len;
+      bitcnt -= len;
+      const dx = DIST_EXTRA[sym];
+      while (bitcnt < dx) {
+        bitbuf |= inp[ip++] << bitcnt;
+        bitcnt += 8;
+      }
+      const d = DIST_BASE[sym] + (bitbuf & ((1 << dx) - 1));
+      bitbuf >>>= dx;
+      bitcnt -= dx;
+      if (d > total || d > WINDOW) throw new InflateError('distance too far back');
+      if (d >= n) {
+        buf.copyWithin(pos, pos - d, pos - d + n);
+        pos += n;
+      } else {
+        for (let k = 0; k < n; k++, pos++) buf[pos] = buf[pos - d];
+      }
+      total += n;
+    }
+    this._ip = ip;
+    this.bitbuf = bitbuf;
+    this.bitcnt = bitcnt;
+    this._pos = pos;
+    this._total = total;
   }
 
   _codes() {

@@ -60,8 +60,8 @@ function scale(c, max) {
 }
 
 /**
- * How the decoders turn wire pixels into RGBA: `bytesPerPixel`, `bigEndian` and `rgba`, a
- * table of 4 bytes per pixel value. A format with zero green and blue maxima is grey.
+ * How the decoders turn wire pixels into RGBA: `bytesPerPixel`, `bigEndian`, `rgba` (a
+ * table of 4 bytes per pixel value) and `rgba32` (the same table as 32-bit words). A format with zero green and blue maxima is grey.
  * @throws {RfbError} for formats the viewer does not decode (colour maps, bpp not 8 or 16)
  */
 export function pixelConverter(f) {
@@ -76,11 +76,19 @@ export function pixelConverter(f) {
     const b = grey ? r : scale((v >> f.blueShift) & f.blueMax, f.blueMax);
     rgba.set([r, g, b, 255], 4 * v);
   }
-  return { bytesPerPixel: f.bpp / 8, bigEndian: f.bpp === 16 && f.bigEndian, rgba };
+  // rgba32 views the same bytes, so storing one element writes R, G, B, A in memory order
+  // on any platform endianness.
+  return { bytesPerPixel: f.bpp / 8, bigEndian: f.bpp === 16 && f.bigEndian, rgba,
+    rgba32: new Uint32Array(rgba.buffer) };
 }
 
 /** The pixel value of the wire pixel at `b[off]`. */
 export function pixelAt(conv, b, off) {
   if (conv.bytesPerPixel === 1) return b[off];
   return conv.bigEndian ? (b[off] << 8) | b[off + 1] : b[off] | (b[off + 1] << 8);
+}
+
+/** A 32-bit view of a target's RGBA pixels (the buffer must be 4-byte aligned). */
+export function pixels32(rgba) {
+  return new Uint32Array(rgba.buffer, rgba.byteOffset, rgba.length >> 2);
 }

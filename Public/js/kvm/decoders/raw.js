@@ -2,7 +2,7 @@
 // Raw encoding (RFC 6143 §7.7.1): w × h pixels, row by row. Decodes whole rows as they
 // arrive, so a large rectangle never waits for all of its bytes.
 
-import { pixelAt } from '../pixelformat.js';
+import { pixelAt, pixels32 } from '../pixelformat.js';
 
 export class RawDecoder {
   constructor() {
@@ -19,15 +19,13 @@ export class RawDecoder {
   decodeRect(x, y, w, h, queue, fb, conv) {
     const rowBytes = w * conv.bytesPerPixel;
     const first = this._row;
+    const out = pixels32(fb.rgba);
+    const table = conv.rgba32;
     while (this._row < h && queue.has(rowBytes)) {
       const src = queue.view(rowBytes);
-      let dst = ((y + this._row) * fb.width + x) * 4;
-      for (let i = 0; i < rowBytes; i += conv.bytesPerPixel, dst += 4) {
-        const p = 4 * pixelAt(conv, src, i);
-        fb.rgba[dst] = conv.rgba[p];
-        fb.rgba[dst + 1] = conv.rgba[p + 1];
-        fb.rgba[dst + 2] = conv.rgba[p + 2];
-        fb.rgba[dst + 3] = 255;
+      let dst = (y + this._row) * fb.width + x;
+      for (let i = 0; i < rowBytes; i += conv.bytesPerPixel) {
+        out[dst++] = table[pixelAt(conv, src, i)];
       }
       queue.skip(rowBytes);
       this._row++;

@@ -5,7 +5,7 @@
 
 import { RfbError } from '../errors.js';
 import { Inflater } from '../inflate.js';
-import { pixelAt } from '../pixelformat.js';
+import { pixelAt, pixels32 } from '../pixelformat.js';
 
 const TILE = 64;
 /** Largest compressed rectangle we accept; AMT's are a few KiB at most. */
@@ -62,8 +62,9 @@ class TileReader {
     this.data = data;
     this.pos = 0;
     this.conv = conv;
-    this.fb = fb;
-    this.palette = new Uint32Array(128); // offsets into conv.rgba
+    this.width = fb.width;
+    this.out = pixels32(fb.rgba);
+    this.palette = new Uint32Array(128); // RGBA words
   }
 
   need(n) {
@@ -75,13 +76,13 @@ class TileReader {
     return this.data[this.pos++];
   }
 
-  /** One CPIXEL (1 byte at 8 bpp, 2 at 16 bpp) as an offset into the RGBA table. */
+  /** One CPIXEL (1 byte at 8 bpp, 2 at 16 bpp) as an RGBA word. */
   cpixel() {
     const cp = this.conv.bytesPerPixel;
     this.need(cp);
     const v = pixelAt(this.conv, this.data, this.pos);
     this.pos += cp;
-    return 4 * v;
+    return this.conv.rgba32[v];
   }
 
   /** Run length: 1 + the sum of bytes, where 255 means another byte follows. */
@@ -96,23 +97,20 @@ class TileReader {
     return n;
   }
 
-  put(px, py, off) {
-    const fb = this.fb;
-    const i = (py * fb.width + px) * 4;
-    const t = this.conv.rgba;
-    fb.rgba[i] = t[off];
-    fb.rgba[i + 1] = t[off + 1];
-    fb.rgba[i + 2] = t[off + 2];
-    fb.rgba[i + 3] = 255;
+  put(px, py, colour) {
+    this.out[py * this.width + px] = colour;
   }
 
   tile(x, y, w, h) {
     const sub = this.byte();
     if (sub === 0) {
-      for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) this.put(x + i, y + j, this.cpixel());
+      this.rawTile(x, y, w, h);
     } else if (sub === 1) {
       const c = this.cpixel();
-      for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) this.put(x + i, y + j, c);
+      for (let j = 0; j < h; j++) {
+        const row = (y + j) * this.width + x;
+        this.out.fill(c, row, row + w);
+      }
     } else if (sub <= 16) {
       this.packedPalette(x, y, w, h, sub);
     } else if (sub === 128) {
@@ -124,6 +122,20 @@ class TileReader {
     } else {
       throw new RfbError(`invalid ZRLE sub-encoding ${sub}`);
     }
+  }
+
+  rawTile(x, y, w, h) {
+    const conv = this.conv;
+    const cp = conv.bytesPerPixel;
+    this.need(w * h * cp);
+    const { data, out } = this;
+    const table = conv.rgba32;
+    let p = this.pos;
+    for (let j = 0; j < h; j++) {
+      const row = (y + j) * this.width + x;
+      for (let i = 0; i < w; i++, p += cp) out[row + i] = table[pixelAt(conv, data, p)];
+    }
+    this.pos = p;
   }
 
   readPalette(size) {
