@@ -64,6 +64,7 @@ function scale(c, max) {
  * table of 4 bytes per pixel value) and `rgba32` (the same table as 32-bit words). A format with zero green and blue maxima is grey.
  * @throws {RfbError} for formats the viewer does not decode (colour maps, bpp not 8 or 16)
  */
+// TODO(#5): 32 bpp formats (3-byte CPIXELs) are not decoded; AMT offers only 8 and 16.
 export function pixelConverter(f) {
   if (!f.trueColour) throw new RfbError('colour-map pixel formats are not supported');
   if (f.bpp !== 8 && f.bpp !== 16) throw new RfbError(`unsupported ${f.bpp} bits per pixel`);

@@ -111,6 +111,7 @@ export class RfbClient {
     return this._out(messages.clientCutText(kvmExtCmdText(command, value)));
   }
 
+  // TODO(#5): AMT allows one data-channel message in flight; we do not wait for its ack.
   sendDataChannel(payload) {
     return this._out(messages.clientCutText(dataChannelText(payload)));
   }

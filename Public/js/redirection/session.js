@@ -12,6 +12,7 @@ const OPEN = 1;
  * Bytes of a WebSocket message: an ArrayBuffer or typed array, or a string whose code
  * points are the bytes (older relays send text frames; spec §1.1). Null for anything else.
  */
+// TODO(#5): Blob messages are not read; sessions set binaryType to 'arraybuffer' instead.
 export function messageBytes(data) {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (ArrayBuffer.isView(data)) {

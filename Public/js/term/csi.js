@@ -80,6 +80,7 @@ function ansiMode(t, params, on) {
   }
 }
 
+// TODO(#5): the alternate screen (?47, ?1049) and 132-column mode (?3) are ignored.
 function privateMode(t, params, final) {
   if (final !== 'h' && final !== 'l') return;
   const on = final === 'h';

@@ -20,7 +20,8 @@ const ESC = '\x1b';
  *
  * Cells carry `char, fg, bg, bold, underline, inverse, blink`. Colours are indexes: 0..15
  * for the ANSI/aixterm colours, 16..255 for the xterm 256-colour palette, or
- * `0x1000000 | rgb` for direct colour (SGR 38;2). Wide (East Asian) characters take one cell.
+ * `0x1000000 | rgb` for direct colour (SGR 38;2).
+ * TODO(#5): wide (East Asian) characters and combining marks take one cell each.
  */
 export class Terminal {
   constructor(cols = 80, rows = 25) {
