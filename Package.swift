@@ -45,6 +45,9 @@ let package = Package(
             name: "Store", dependencies: ["SQLite", "Crypto", "PasswordHash", "Logging", "JSON"],
             swiftSettings: swiftSettings),
         .target(
+            name: "Auth", dependencies: ["Store", "SQLite", "PasswordHash", "Crypto", "Logging"],
+            swiftSettings: swiftSettings),
+        .target(
             name: "Tunnel", dependencies: ["NetCore", "APF", "Store", "Crypto", "Logging"],
             swiftSettings: swiftSettings),
         .target(
@@ -91,6 +94,7 @@ let package = Package(
         .testTarget(
             name: "SimulatorTests", dependencies: ["Simulator", "APF", "HTTP", "WSMAN", "NetCore", "Crypto"],
             swiftSettings: swiftSettings),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "Store"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["MPSServer", "Simulator", "NetCore", "HTTP", "Crypto", "Store", "Web", "JSON"],
