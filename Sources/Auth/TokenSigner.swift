@@ -118,7 +118,7 @@ public struct TokenSigner: Sendable {
 
     /// A JSON number as seconds; nil for booleans, strings, non-finite or absurd values.
     private static func seconds(_ value: Any?) -> TimeInterval? {
-        guard let number = value as? NSNumber, !(value is Bool) else { return nil }
+        guard let number = value as? NSNumber else { return nil }
         // On Linux a JSON `true` also arrives as an NSNumber; its objCType tells it apart.
         guard String(cString: number.objCType) != "c" else { return nil }
         let double = number.doubleValue
