@@ -1,7 +1,7 @@
+import Crypto
 public import Foundation
 public import Logging
 import Store
-import Crypto
 import Synchronization
 
 /// How a login attempt ended. `.invalid` covers unknown users, wrong passwords and disabled
@@ -63,7 +63,10 @@ public final class AuthService: Sendable {
     /// - Parameter secret: the HS256 key, from `JWTSecret.configured` or `JWTSecret.loadOrCreate`.
     /// - Throws: `AuthError.secret` for a secret under 32 bytes.
     public init(
-        users: UserStore, sessions: SessionStore, secret: [UInt8], configuration: Configuration = Configuration(),
+        users: UserStore,
+        sessions: SessionStore,
+        secret: [UInt8],
+        configuration: Configuration = Configuration(),
         logger: Logger
     ) throws(AuthError) {
         self.users = users
@@ -78,17 +81,35 @@ public final class AuthService: Sendable {
 
     /// Checks the password and starts a new session with a fresh token (field fault B36: any
     /// session cookie the client already had is ignored; the web layer should revoke it).
-    public func login(name: String, password: String, client: ClientInfo, now: Date) async -> LoginOutcome {
-        switch await self.checkPassword(name: name, password: password, client: client, now: now, via: "session") {
+    public func login(name: String, password: String, client: ClientInfo, now: Date) async
+        -> LoginOutcome
+    {
+        switch await self.checkPassword(
+            name: name,
+            password: password,
+            client: client,
+            now: now,
+            via: "session"
+        ) {
         case .throttled(let wait): return .throttled(retryAfter: wait)
         case .invalid: return .invalid
         case .valid(let user):
             do {
-                let created = try await self.sessions.create(userID: user.id, client: client, now: now)
-                self.logger.info("login", metadata: self.meta(user.name, client, ["session.id": "\(created.session.id)"]))
+                let created = try await self.sessions.create(
+                    userID: user.id,
+                    client: client,
+                    now: now
+                )
+                self.logger.info(
+                    "login",
+                    metadata: self.meta(user.name, client, ["session.id": "\(created.session.id)"])
+                )
                 return .success(created)
             } catch {
-                self.logger.error("cannot create session", metadata: self.meta(user.name, client, ["error": "\(error)"]))
+                self.logger.error(
+                    "cannot create session",
+                    metadata: self.meta(user.name, client, ["error": "\(error)"])
+                )
                 return .invalid
             }
         }
@@ -116,15 +137,26 @@ public final class AuthService: Sendable {
     public func authorizeBearer(name: String, password: String, client: ClientInfo, now: Date) async
         -> BearerOutcome
     {
-        switch await self.checkPassword(name: name, password: password, client: client, now: now, via: "bearer") {
+        switch await self.checkPassword(
+            name: name,
+            password: password,
+            client: client,
+            now: now,
+            via: "bearer"
+        ) {
         case .throttled(let wait): return .throttled(retryAfter: wait)
         case .invalid: return .invalid
         case .valid(let user):
             let expires = now.addingTimeInterval(self.configuration.bearerLifetime.timeInterval)
             let token = self.signer.issue(
                 TokenClaims(
-                    subject: user.name, expiresAt: expires, issuer: self.configuration.issuer, issuedAt: now,
-                    userID: user.id))
+                    subject: user.name,
+                    expiresAt: expires,
+                    issuer: self.configuration.issuer,
+                    issuedAt: now,
+                    userID: user.id
+                )
+            )
             self.logger.info("bearer token issued", metadata: self.meta(user.name, client, [:]))
             return .success(token: token, expiresAt: expires)
         }
@@ -135,7 +167,8 @@ public final class AuthService: Sendable {
     public func verifyBearer(_ token: String, now: Date) async -> BearerIdentity? {
         guard let claims = self.signer.verify(token, now: now), claims.deviceID == nil,
             let uid = claims.userID, let issued = claims.issuedAt,
-            let user = try? await self.users.find(id: uid), !user.disabled, user.name == claims.subject,
+            let user = try? await self.users.find(id: uid), !user.disabled,
+            user.name == claims.subject,
             // iat has whole seconds; a change in the same second as the issue still counts.
             issued >= user.updatedAt.addingTimeInterval(-1).rounded()
         else { return nil }
@@ -150,9 +183,15 @@ public final class AuthService: Sendable {
         guard let device = GUID.normalize(guid) else { return nil }
         return self.signer.issue(
             TokenClaims(
-                subject: subject, deviceID: device,
-                expiresAt: now.addingTimeInterval(self.configuration.redirectionLifetime.timeInterval),
-                issuer: self.configuration.issuer, issuedAt: now))
+                subject: subject,
+                deviceID: device,
+                expiresAt: now.addingTimeInterval(
+                    self.configuration.redirectionLifetime.timeInterval
+                ),
+                issuer: self.configuration.issuer,
+                issuedAt: now
+            )
+        )
     }
 
     /// The claims of a valid redirection token for exactly this device, else nil.
@@ -191,14 +230,22 @@ public final class AuthService: Sendable {
         case invalid
     }
 
-    private func checkPassword(name: String, password: String, client: ClientInfo, now: Date, via: String) async
+    private func checkPassword(
+        name: String,
+        password: String,
+        client: ClientInfo,
+        now: Date,
+        via: String
+    ) async
         -> Check
     {
         let address = client.address
-        if let wait = self.throttle.withLock({ $0.attempt(address: address, user: name, now: now) }) {
+        if let wait = self.throttle.withLock({ $0.attempt(address: address, user: name, now: now) })
+        {
             self.logger.notice(
                 "login refused: throttled",
-                metadata: self.meta(name, client, ["auth.via": via, "auth.retry_after": "\(wait)"]))
+                metadata: self.meta(name, client, ["auth.via": via, "auth.retry_after": "\(wait)"])
+            )
             return .throttled(wait)
         }
         guard let user = await self.users.verify(name: name, password: password) else {
@@ -209,7 +256,9 @@ public final class AuthService: Sendable {
         return .valid(user)
     }
 
-    private func meta(_ name: String, _ client: ClientInfo, _ extra: [String: String]) -> [String: String] {
+    private func meta(_ name: String, _ client: ClientInfo, _ extra: [String: String]) -> [String:
+        String]
+    {
         var metadata = extra
         metadata["auth.user"] = UserName.loggable(name)
         metadata["client.address"] = ClientInfo.sanitized(client.address, limit: 64) ?? ""

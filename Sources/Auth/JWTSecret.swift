@@ -19,7 +19,9 @@ public enum JWTSecret {
     public static func configured(_ text: String) throws(AuthError) -> [UInt8] {
         let bytes = Array(text.utf8)
         guard bytes.count >= TokenSigner.minimumSecretBytes else {
-            throw AuthError.secret("jwt_secret must be at least \(TokenSigner.minimumSecretBytes) bytes")
+            throw AuthError.secret(
+                "jwt_secret must be at least \(TokenSigner.minimumSecretBytes) bytes"
+            )
         }
         return bytes
     }
@@ -28,7 +30,9 @@ public enum JWTSecret {
     public static func loadOrCreate(path: String) throws(AuthError) -> [UInt8] {
         if let bytes = try Self.load(path: path) { return bytes }
         try Self.create(path: path)
-        guard let bytes = try Self.load(path: path) else { throw AuthError.secret("\(path) vanished") }
+        guard let bytes = try Self.load(path: path) else {
+            throw AuthError.secret("\(path) vanished")
+        }
         return bytes
     }
 
@@ -45,7 +49,8 @@ public enum JWTSecret {
         }
         guard info.st_mode & 0o077 == 0 else {
             throw AuthError.secret(
-                "\(path) has mode \(String(info.st_mode & 0o777, radix: 8)); chmod 600 it")
+                "\(path) has mode \(String(info.st_mode & 0o777, radix: 8)); chmod 600 it"
+            )
         }
         guard info.st_size == Self.size else {
             throw AuthError.secret("\(path) must hold exactly \(Self.size) bytes")
@@ -53,7 +58,9 @@ public enum JWTSecret {
         var bytes = [UInt8](repeating: 0, count: Self.size)
         var filled = 0
         while filled < Self.size {
-            let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, Self.size - filled) }
+            let count = bytes.withUnsafeMutableBytes {
+                read(fd, $0.baseAddress! + filled, Self.size - filled)
+            }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw AuthError.secret("cannot read \(path)") }
             filled += count
@@ -67,19 +74,26 @@ public enum JWTSecret {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
             try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                atPath: directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
         } catch {
             throw AuthError.secret("cannot create directory \(directory)")
         }
         let temporary = "\(path).tmp-\(SecureRandom.hexToken(bytes: 8))"
         let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw AuthError.secret("cannot create \(temporary): \(Self.errorText())") }
+        guard fd >= 0 else {
+            throw AuthError.secret("cannot create \(temporary): \(Self.errorText())")
+        }
         defer { unlink(temporary) }
         let bytes = SecureRandom.bytes(Self.size)
         var written = 0
         var ok = fchmod(fd, 0o600) == 0
         while ok && written < bytes.count {
-            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+            let count = bytes.withUnsafeBytes {
+                write(fd, $0.baseAddress! + written, bytes.count - written)
+            }
             if count < 0 && errno == EINTR { continue }
             ok = count > 0
             if ok { written += count }

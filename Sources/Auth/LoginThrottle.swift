@@ -83,18 +83,24 @@ public struct LoginThrottle: Sendable {
     }
 
     private func wait(_ entry: Entry?, now: Date) -> Duration? {
-        guard let entry, now.timeIntervalSince(entry.lastFailure) < self.policy.quietReset.timeInterval,
+        guard let entry,
+            now.timeIntervalSince(entry.lastFailure) < self.policy.quietReset.timeInterval,
             let delay = self.delay(afterFailures: entry.failures)
         else { return nil }
-        let remaining = entry.lastFailure.addingTimeInterval(delay.timeInterval).timeIntervalSince(now)
+        let remaining = entry.lastFailure.addingTimeInterval(delay.timeInterval).timeIntervalSince(
+            now
+        )
         guard remaining > 0 else { return nil }
         // Whole milliseconds, so the caller's Retry-After rounding is stable.
         return .milliseconds(Int64((remaining * 1000).rounded(.up)))
     }
 
-    private static func bump(_ table: inout [String: Entry], key: String, now: Date, policy: Policy) {
+    private static func bump(_ table: inout [String: Entry], key: String, now: Date, policy: Policy)
+    {
         var entry = table[key] ?? Entry(failures: 0, lastFailure: now)
-        if now.timeIntervalSince(entry.lastFailure) >= policy.quietReset.timeInterval { entry.failures = 0 }
+        if now.timeIntervalSince(entry.lastFailure) >= policy.quietReset.timeInterval {
+            entry.failures = 0
+        }
         entry.failures += 1
         entry.lastFailure = max(entry.lastFailure, now)
         if table[key] == nil && table.count >= max(1, policy.maximumEntries) {
@@ -108,7 +114,9 @@ public struct LoginThrottle: Sendable {
         let quiet = policy.quietReset.timeInterval
         table = table.filter { now.timeIntervalSince($0.value.lastFailure) < quiet }
         guard table.count >= max(1, policy.maximumEntries) else { return }
-        let victims = table.sorted { $0.value.lastFailure < $1.value.lastFailure }.prefix(max(1, table.count / 10))
+        let victims = table.sorted { $0.value.lastFailure < $1.value.lastFailure }.prefix(
+            max(1, table.count / 10)
+        )
         for victim in victims { table[victim.key] = nil }
     }
 
@@ -120,7 +128,9 @@ public struct LoginThrottle: Sendable {
         if text.hasPrefix("[") && text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
         if let percent = text.firstIndex(of: "%") { text = String(text[..<percent]) }
         var raw = in6_addr()
-        guard text.contains(":"), inet_pton(AF_INET6, text, &raw) == 1 else { return text.lowercased() }
+        guard text.contains(":"), inet_pton(AF_INET6, text, &raw) == 1 else {
+            return text.lowercased()
+        }
         let bytes = withUnsafeBytes(of: raw) { Array($0) }
         if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff {
             return bytes[12..<16].map(String.init).joined(separator: ".")

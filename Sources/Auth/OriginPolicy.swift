@@ -9,7 +9,9 @@ public enum OriginPolicy {
     /// default port of the origin's scheme. `null`, other schemes, user info, paths and
     /// malformed values are false.
     public static func isSameOrigin(origin: String, host: String) -> Bool {
-        guard let origin = Self.parseOrigin(origin), let target = Self.parseHost(host) else { return false }
+        guard let origin = Self.parseOrigin(origin), let target = Self.parseHost(host) else {
+            return false
+        }
         return origin.host == target.host && origin.port == (target.port ?? origin.defaultPort)
     }
 
@@ -44,15 +46,23 @@ public enum OriginPolicy {
         } else {
             return nil
         }
-        guard let authority = Self.parseHost(String(lower.dropFirst(scheme.count))) else { return nil }
-        return Origin(host: authority.host, port: authority.port ?? defaultPort, defaultPort: defaultPort)
+        guard let authority = Self.parseHost(String(lower.dropFirst(scheme.count))) else {
+            return nil
+        }
+        return Origin(
+            host: authority.host,
+            port: authority.port ?? defaultPort,
+            defaultPort: defaultPort
+        )
     }
 
     /// `host`, `host:port`, `[v6]` or `[v6]:port`, lowercased; nil for anything else.
     private static func parseHost(_ text: String) -> (host: String, port: Int?)? {
         let value = text.lowercased()
         guard !value.isEmpty, value.utf8.count <= 300,
-            value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "@") })
+            value.utf8.allSatisfy({
+                $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "@")
+            })
         else { return nil }
         var host = Substring(value)
         var portText: Substring?

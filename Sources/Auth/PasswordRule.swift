@@ -41,7 +41,9 @@ public enum PasswordRule {
         }
     }
 
-    public static func isAcceptable(_ password: String) -> Bool { (try? Self.check(password)) != nil }
+    public static func isAcceptable(_ password: String) -> Bool {
+        (try? Self.check(password)) != nil
+    }
 
     private static func isSymbol(_ scalar: Unicode.Scalar) -> Bool {
         let properties = scalar.properties

@@ -28,7 +28,9 @@ public struct PasswordSource: Sendable, CustomStringConvertible, CustomDebugStri
     }
 
     /// A password the caller already holds.
-    public static func value(_ password: String) -> PasswordSource { PasswordSource(kind: .value(password)) }
+    public static func value(_ password: String) -> PasswordSource {
+        PasswordSource(kind: .value(password))
+    }
 
     public var description: String {
         switch self.kind {
@@ -62,7 +64,9 @@ public struct PasswordSource: Sendable, CustomStringConvertible, CustomDebugStri
     private static func readHidden(_ fd: Int32, prompt: String) throws(AuthError) -> String {
         FileHandle.standardError.write(Data(prompt.utf8))
         var saved = termios()
-        guard tcgetattr(fd, &saved) == 0 else { throw AuthError.passwordInput("cannot read terminal settings") }
+        guard tcgetattr(fd, &saved) == 0 else {
+            throw AuthError.passwordInput("cannot read terminal settings")
+        }
         var hidden = saved
         hidden.c_lflag &= ~tcflag_t(ECHO)
         guard tcsetattr(fd, TCSAFLUSH, &hidden) == 0 else {
@@ -84,7 +88,9 @@ public struct PasswordSource: Sendable, CustomStringConvertible, CustomDebugStri
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else { throw AuthError.passwordInput("read failed") }
             if count == 0 || byte == UInt8(ascii: "\n") { break }
-            guard bytes.count < Self.maximumBytes else { throw AuthError.passwordInput("input is too long") }
+            guard bytes.count < Self.maximumBytes else {
+                throw AuthError.passwordInput("input is too long")
+            }
             bytes.append(byte)
         }
         if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }

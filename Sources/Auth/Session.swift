@@ -65,7 +65,8 @@ public struct Session: Sendable, Equatable, CustomStringConvertible, CustomDebug
 }
 
 /// A session just created by a login: `token` goes into the cookie and is stored nowhere.
-public struct NewSession: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
+public struct NewSession: Sendable, Equatable, CustomStringConvertible,
+    CustomDebugStringConvertible,
     CustomReflectable
 {
     /// base64url of 32 random bytes (43 characters).
@@ -75,7 +76,9 @@ public struct NewSession: Sendable, Equatable, CustomStringConvertible, CustomDe
     public let expiresAt: Date
     public let session: Session
 
-    public var description: String { "NewSession(\(self.session.id), user \(self.session.userName))" }
+    public var description: String {
+        "NewSession(\(self.session.id), user \(self.session.userName))"
+    }
     public var debugDescription: String { self.description }
     public var customMirror: Mirror { Mirror(self, children: ["session": self.session]) }
 }

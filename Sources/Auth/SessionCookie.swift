@@ -9,7 +9,8 @@ public enum SessionCookie {
     public static let name = "mps_session"
 
     /// A `Set-Cookie` value that stores `token` until `expiresAt`.
-    public static func setCookie(token: String, expiresAt: Date, now: Date, secure: Bool) -> String {
+    public static func setCookie(token: String, expiresAt: Date, now: Date, secure: Bool) -> String
+    {
         let maxAge = max(0, Int(expiresAt.timeIntervalSince(now).rounded(.down)))
         return "\(Self.name)=\(token); Max-Age=\(maxAge); Path=/; HttpOnly; SameSite=Strict"
             + (secure ? "; Secure" : "")
@@ -29,7 +30,8 @@ public enum SessionCookie {
         var found: [String] = []
         for pair in header.split(separator: ";") where found.count < 4 {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == Self.name else { continue }
+            guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == Self.name
+            else { continue }
             let value = parts[1].trimmingCharacters(in: .whitespaces)
             if Base64URL.isToken(value, length: SessionStore.tokenLength) { found.append(value) }
         }

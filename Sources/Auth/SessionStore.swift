@@ -85,7 +85,9 @@ public final class SessionStore: Sendable {
 
     /// Starts a new session for `userID` with a fresh token; nothing a client sent is reused.
     /// - Throws: `AuthError.userNotFound` for an unknown or disabled user, `.storage`.
-    public func create(userID: Int64, client: ClientInfo, now: Date) async throws(AuthError) -> NewSession {
+    public func create(userID: Int64, client: ClientInfo, now: Date) async throws(AuthError)
+        -> NewSession
+    {
         let token = Base64URL.encode(SecureRandom.bytes(32))
         let hash = Hash.sha256(Array(token.utf8))
         let id = SessionID(rawValue: SecureRandom.hexToken(bytes: 16))
@@ -98,7 +100,8 @@ public final class SessionStore: Sendable {
         do {
             result = try await self.database.write { connection in
                 let user = try connection.queryFirst(
-                    "SELECT name, disabled FROM web_users WHERE id = ?", [.integer(userID)]
+                    "SELECT name, disabled FROM web_users WHERE id = ?",
+                    [.integer(userID)]
                 ) { row in (try row.requireString(0, "web_users.name"), row.int64(1) ?? 1) }
                 guard let user, user.1 == 0 else { return nil }
                 try connection.run(
@@ -108,8 +111,10 @@ public final class SessionStore: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     [
-                        .blob(hash), .text(id.rawValue), .integer(userID), .text(Timestamp.format(now)),
-                        .text(Timestamp.format(now)), .text(Timestamp.format(absolute)), .text(csrf),
+                        .blob(hash), .text(id.rawValue), .integer(userID),
+                        .text(Timestamp.format(now)),
+                        .text(Timestamp.format(now)), .text(Timestamp.format(absolute)),
+                        .text(csrf),
                         SQLiteValue(agent), SQLiteValue(address),
                     ]
                 )
@@ -121,13 +126,25 @@ public final class SessionStore: Sendable {
                     [.integer(userID), .integer(Int64(cap))]
                 ) { row in (row.blob(0) ?? [], SessionID(rawValue: row.string(1) ?? "")) }
                 for (oldHash, _) in excess {
-                    try connection.run("DELETE FROM web_sessions WHERE token_hash = ?", [.blob(oldHash)])
+                    try connection.run(
+                        "DELETE FROM web_sessions WHERE token_hash = ?",
+                        [.blob(oldHash)]
+                    )
                 }
                 let session = Session(
-                    id: id, userID: userID, userName: user.0, createdAt: now, lastSeenAt: now,
+                    id: id,
+                    userID: userID,
+                    userName: user.0,
+                    createdAt: now,
+                    lastSeenAt: now,
                     absoluteExpiresAt: absolute,
-                    idleExpiresAt: now.addingTimeInterval(self.configuration.idleTimeout.timeInterval),
-                    csrfToken: csrf, clientAddress: address, userAgent: agent)
+                    idleExpiresAt: now.addingTimeInterval(
+                        self.configuration.idleTimeout.timeInterval
+                    ),
+                    csrfToken: csrf,
+                    clientAddress: address,
+                    userAgent: agent
+                )
                 let entry = Entry(session: session, hash: hash, lastActivity: now, lastWritten: now)
                 self.state.withLock { state in
                     for (oldHash, _) in excess { state.byHash[oldHash] = nil }
@@ -185,26 +202,34 @@ public final class SessionStore: Sendable {
         let hashes: [[UInt8]]
         do {
             hashes = try await self.database.read { connection in
-                try connection.query("SELECT token_hash FROM web_sessions WHERE id = ?", [.text(id.rawValue)]) {
+                try connection.query(
+                    "SELECT token_hash FROM web_sessions WHERE id = ?",
+                    [.text(id.rawValue)]
+                ) {
                     $0.blob(0) ?? []
                 }
             }
         } catch {
             throw AuthError.wrap(error)
         }
-        let cached = self.state.withLock { $0.byHash.values.filter { $0.session.id == id }.map(\.hash) }
+        let cached = self.state.withLock {
+            $0.byHash.values.filter { $0.session.id == id }.map(\.hash)
+        }
         return try await !self.end(hashes: hashes + cached).isEmpty
     }
 
     /// Ends every session of `userID` (after a password change, disable or removal).
     @discardableResult
     public func revokeAll(userID: Int64) async throws(AuthError) -> Int {
-        let cached = self.state.withLock { $0.byHash.values.filter { $0.session.userID == userID }.map(\.hash) }
+        let cached = self.state.withLock {
+            $0.byHash.values.filter { $0.session.userID == userID }.map(\.hash)
+        }
         let stored: [[UInt8]]
         do {
             stored = try await self.database.read { connection in
                 try connection.query(
-                    "SELECT token_hash FROM web_sessions WHERE user_id = ?", [.integer(userID)]
+                    "SELECT token_hash FROM web_sessions WHERE user_id = ?",
+                    [.integer(userID)]
                 ) { $0.blob(0) ?? [] }
             }
         } catch {
@@ -222,7 +247,9 @@ public final class SessionStore: Sendable {
         }
         // The stored last_seen_at may lag the real activity by up to one touch interval.
         let idleCutoff = now.addingTimeInterval(
-            -(self.configuration.idleTimeout.timeInterval + self.configuration.touchInterval.timeInterval))
+            -(self.configuration.idleTimeout.timeInterval
+                + self.configuration.touchInterval.timeInterval)
+        )
         let stored: [[UInt8]]
         do {
             stored = try await self.database.read { connection in
@@ -237,27 +264,41 @@ public final class SessionStore: Sendable {
         let liveInMemory = self.state.withLock { state in
             Set(state.byHash.values.filter { self.isLive($0, now: now) }.map(\.hash))
         }
-        return try await self.end(hashes: memoryExpired + stored.filter { !liveInMemory.contains($0) }).count
+        return try await self.end(
+            hashes: memoryExpired + stored.filter { !liveInMemory.contains($0) }
+        ).count
     }
 
     // MARK: - Internals
 
     private func isLive(_ entry: Entry, now: Date) -> Bool {
         now < entry.session.absoluteExpiresAt
-            && now < entry.lastActivity.addingTimeInterval(self.configuration.idleTimeout.timeInterval)
+            && now
+                < entry.lastActivity.addingTimeInterval(self.configuration.idleTimeout.timeInterval)
     }
 
     private func session(_ entry: Entry) -> Session {
         let s = entry.session
         return Session(
-            id: s.id, userID: s.userID, userName: s.userName, createdAt: s.createdAt,
-            lastSeenAt: entry.lastActivity, absoluteExpiresAt: s.absoluteExpiresAt,
-            idleExpiresAt: entry.lastActivity.addingTimeInterval(self.configuration.idleTimeout.timeInterval),
-            csrfToken: s.csrfToken, clientAddress: s.clientAddress, userAgent: s.userAgent)
+            id: s.id,
+            userID: s.userID,
+            userName: s.userName,
+            createdAt: s.createdAt,
+            lastSeenAt: entry.lastActivity,
+            absoluteExpiresAt: s.absoluteExpiresAt,
+            idleExpiresAt: entry.lastActivity.addingTimeInterval(
+                self.configuration.idleTimeout.timeInterval
+            ),
+            csrfToken: s.csrfToken,
+            clientAddress: s.clientAddress,
+            userAgent: s.userAgent
+        )
     }
 
     private func insert(_ entry: Entry, into state: inout State) {
-        if state.byHash[entry.hash] == nil && state.byHash.count >= max(1, self.configuration.cacheLimit) {
+        if state.byHash[entry.hash] == nil
+            && state.byHash.count >= max(1, self.configuration.cacheLimit)
+        {
             // Dropping entries only costs a reload on their next use; we drop the least recently
             // active tenth at once so the sort is amortised.
             let victims = state.byHash.values.sorted { $0.lastActivity < $1.lastActivity }
@@ -273,28 +314,38 @@ public final class SessionStore: Sendable {
         let idle = self.configuration.idleTimeout.timeInterval
         return try await self.database.write { connection in
             if let cached = self.state.withLock({ $0.byHash[hash] }) { return cached }
-            let entry = try connection.queryFirst(
-                """
-                SELECT s.id, s.user_id, u.name, s.created_at, s.last_seen_at, s.expires_at,
-                    s.csrf_token, s.client_address, s.user_agent, u.disabled
-                FROM web_sessions s JOIN web_users u ON u.id = s.user_id WHERE s.token_hash = ?
-                """,
-                [.blob(hash)]
-            ) { row -> Entry? in
-                guard row.int64(9) == 0, let created = row.string(3).flatMap(Timestamp.parse),
-                    let seen = row.string(4).flatMap(Timestamp.parse),
-                    let expires = row.string(5).flatMap(Timestamp.parse)
-                else { return nil }
-                let session = Session(
-                    id: SessionID(rawValue: try row.requireString(0, "web_sessions.id")),
-                    userID: try row.requireInt64(1, "web_sessions.user_id"),
-                    userName: try row.requireString(2, "web_users.name"),
-                    createdAt: created, lastSeenAt: seen, absoluteExpiresAt: expires,
-                    idleExpiresAt: seen.addingTimeInterval(idle),
-                    csrfToken: try row.requireString(6, "web_sessions.csrf_token"),
-                    clientAddress: row.string(7), userAgent: row.string(8))
-                return Entry(session: session, hash: hash, lastActivity: seen, lastWritten: seen)
-            } ?? nil
+            let entry =
+                try connection.queryFirst(
+                    """
+                    SELECT s.id, s.user_id, u.name, s.created_at, s.last_seen_at, s.expires_at,
+                        s.csrf_token, s.client_address, s.user_agent, u.disabled
+                    FROM web_sessions s JOIN web_users u ON u.id = s.user_id WHERE s.token_hash = ?
+                    """,
+                    [.blob(hash)]
+                ) { row -> Entry? in
+                    guard row.int64(9) == 0, let created = row.string(3).flatMap(Timestamp.parse),
+                        let seen = row.string(4).flatMap(Timestamp.parse),
+                        let expires = row.string(5).flatMap(Timestamp.parse)
+                    else { return nil }
+                    let session = Session(
+                        id: SessionID(rawValue: try row.requireString(0, "web_sessions.id")),
+                        userID: try row.requireInt64(1, "web_sessions.user_id"),
+                        userName: try row.requireString(2, "web_users.name"),
+                        createdAt: created,
+                        lastSeenAt: seen,
+                        absoluteExpiresAt: expires,
+                        idleExpiresAt: seen.addingTimeInterval(idle),
+                        csrfToken: try row.requireString(6, "web_sessions.csrf_token"),
+                        clientAddress: row.string(7),
+                        userAgent: row.string(8)
+                    )
+                    return Entry(
+                        session: session,
+                        hash: hash,
+                        lastActivity: seen,
+                        lastWritten: seen
+                    )
+                } ?? nil
             if let entry { self.state.withLock { self.insert(entry, into: &$0) } }
             return entry
         }
@@ -317,35 +368,51 @@ public final class SessionStore: Sendable {
     }
 
     /// Deletes the rows, drops the cache entries and tells the observers. Returns the ids ended.
-    private func end(hashes: [[UInt8]], alsoUser userID: Int64? = nil) async throws(AuthError) -> [SessionID] {
+    private func end(hashes: [[UInt8]], alsoUser userID: Int64? = nil) async throws(AuthError)
+        -> [SessionID]
+    {
         let unique = Array(Set(hashes.filter { $0.count == 32 }))
         // We drop the cache entries first, so the session stops working here even if the
         // database write below fails.
-        var ended = self.state.withLock { state in unique.compactMap { state.byHash.removeValue(forKey: $0) } }
-            .map(\.session.id)
+        var ended = self.state.withLock { state in
+            unique.compactMap { state.byHash.removeValue(forKey: $0) }
+        }
+        .map(\.session.id)
         do {
             let deleted = try await self.database.write { connection in
                 var ids: [SessionID] = []
                 for hash in unique {
                     if let id = try connection.queryFirst(
-                        "SELECT id FROM web_sessions WHERE token_hash = ?", [.blob(hash)], { $0.string(0) })
+                        "SELECT id FROM web_sessions WHERE token_hash = ?",
+                        [.blob(hash)],
+                        { $0.string(0) }
+                    )
                         ?? nil
                     {
                         ids.append(SessionID(rawValue: id))
-                        try connection.run("DELETE FROM web_sessions WHERE token_hash = ?", [.blob(hash)])
+                        try connection.run(
+                            "DELETE FROM web_sessions WHERE token_hash = ?",
+                            [.blob(hash)]
+                        )
                     }
                 }
                 if let userID {
                     let more = try connection.query(
-                        "SELECT id FROM web_sessions WHERE user_id = ?", [.integer(userID)]
+                        "SELECT id FROM web_sessions WHERE user_id = ?",
+                        [.integer(userID)]
                     ) { SessionID(rawValue: $0.string(0) ?? "") }
-                    try connection.run("DELETE FROM web_sessions WHERE user_id = ?", [.integer(userID)])
+                    try connection.run(
+                        "DELETE FROM web_sessions WHERE user_id = ?",
+                        [.integer(userID)]
+                    )
                     ids += more
                 }
                 // A load queued before our delete may have refilled an entry; drop it again.
                 self.state.withLock { state in
                     for hash in unique { state.byHash[hash] = nil }
-                    if let userID { state.byHash = state.byHash.filter { $0.value.session.userID != userID } }
+                    if let userID {
+                        state.byHash = state.byHash.filter { $0.value.session.userID != userID }
+                    }
                 }
                 return ids
             }

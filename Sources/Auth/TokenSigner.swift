@@ -15,7 +15,11 @@ public struct TokenClaims: Sendable, Equatable {
     public var userID: Int64?
 
     public init(
-        subject: String, deviceID: String? = nil, expiresAt: Date, issuer: String, issuedAt: Date? = nil,
+        subject: String,
+        deviceID: String? = nil,
+        expiresAt: Date,
+        issuer: String,
+        issuedAt: Date? = nil,
         userID: Int64? = nil
     ) {
         self.subject = subject
@@ -59,7 +63,9 @@ public struct TokenSigner: Sendable {
             "deviceId": claims.deviceID ?? "*",
             "tenantId": "",
         ]
-        if let issued = claims.issuedAt { payload["iat"] = Int64(issued.timeIntervalSince1970.rounded(.down)) }
+        if let issued = claims.issuedAt {
+            payload["iat"] = Int64(issued.timeIntervalSince1970.rounded(.down))
+        }
         if let uid = claims.userID { payload["uid"] = uid }
         let header = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
         // Plain strings and integers always serialise.
@@ -91,7 +97,9 @@ public struct TokenSigner: Sendable {
         else { return nil }
         guard exp > now.timeIntervalSince1970 else { return nil }
         if let nbf = payload["nbf"] {
-            guard let notBefore = Self.seconds(nbf), notBefore <= now.timeIntervalSince1970 else { return nil }
+            guard let notBefore = Self.seconds(nbf), notBefore <= now.timeIntervalSince1970 else {
+                return nil
+            }
         }
         var device: String?
         if let value = payload["deviceId"] {
@@ -100,12 +108,19 @@ public struct TokenSigner: Sendable {
         }
         var userID: Int64?
         if let value = payload["uid"] {
-            guard let number = Self.seconds(value), let id = Int64(exactly: number) else { return nil }
+            guard let number = Self.seconds(value), let id = Int64(exactly: number) else {
+                return nil
+            }
             userID = id
         }
         return TokenClaims(
-            subject: subject, deviceID: device, expiresAt: Date(timeIntervalSince1970: exp), issuer: self.issuer,
-            issuedAt: Self.seconds(payload["iat"]).map { Date(timeIntervalSince1970: $0) }, userID: userID)
+            subject: subject,
+            deviceID: device,
+            expiresAt: Date(timeIntervalSince1970: exp),
+            issuer: self.issuer,
+            issuedAt: Self.seconds(payload["iat"]).map { Date(timeIntervalSince1970: $0) },
+            userID: userID
+        )
     }
 
     private func mac(_ signingInput: some StringProtocol) -> [UInt8] {

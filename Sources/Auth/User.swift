@@ -18,5 +18,7 @@ public struct User: Sendable, Equatable, Codable, CustomStringConvertible {
         self.disabled = disabled
     }
 
-    public var description: String { "User(\(self.id), \(self.name)\(self.disabled ? ", disabled" : ""))" }
+    public var description: String {
+        "User(\(self.id), \(self.name)\(self.disabled ? ", disabled" : ""))"
+    }
 }

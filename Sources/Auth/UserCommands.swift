@@ -26,7 +26,8 @@ public struct UserCommands: Sendable {
 
     /// Sets a new password for `name` and ends all of its sessions; returns how many ended.
     @discardableResult
-    public func passwd(name: String, passwordSource: PasswordSource) async throws(AuthError) -> Int {
+    public func passwd(name: String, passwordSource: PasswordSource) async throws(AuthError) -> Int
+    {
         guard try await self.users.find(name: name) != nil else { throw AuthError.userNotFound }
         let password = try passwordSource.read(prompt: "New password for \(name): ")
         let user = try await self.users.setPassword(name: name, password: password)

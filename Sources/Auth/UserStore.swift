@@ -1,8 +1,8 @@
+import Crypto
 public import Foundation
 public import PasswordHash
-public import Store
-import Crypto
 import SQLite
+public import Store
 import Synchronization
 
 /// Web users in the `web_users` table, with argon2id password hashes.
@@ -60,8 +60,12 @@ public final class UserStore: Sendable {
                     [.text(name), .text(hash), .text(stamp), .text(stamp)]
                 )
                 return User(
-                    id: connection.lastInsertRowID, name: name, createdAt: created, updatedAt: created,
-                    disabled: false)
+                    id: connection.lastInsertRowID,
+                    name: name,
+                    createdAt: created,
+                    updatedAt: created,
+                    disabled: false
+                )
             }
         } catch let error as SQLiteError where error.reason == .constraint {
             throw AuthError.duplicateName
@@ -93,7 +97,9 @@ public final class UserStore: Sendable {
         do {
             found = try await self.database.write { connection in
                 let user = try Self.lookup(connection, name: name)?.user
-                if let user { try connection.run("DELETE FROM web_users WHERE id = ?", [.integer(user.id)]) }
+                if let user {
+                    try connection.run("DELETE FROM web_users WHERE id = ?", [.integer(user.id)])
+                }
                 return user
             }
         } catch {
@@ -152,7 +158,9 @@ public final class UserStore: Sendable {
             found = try? await self.database.read { try Self.lookup($0, name: name) }
         }
         guard let found, !found.user.disabled else {
-            if let dummy = await self.dummy() { _ = await self.hashing.verify(password, encoded: dummy) }
+            if let dummy = await self.dummy() {
+                _ = await self.hashing.verify(password, encoded: dummy)
+            }
             return nil
         }
         return await self.hashing.verify(password, encoded: found.hash) ? found.user : nil
@@ -162,7 +170,10 @@ public final class UserStore: Sendable {
 
     private func hash(_ password: String) async throws(AuthError) -> String {
         do {
-            return try await self.hashing.hash(password.precomposedStringWithCanonicalMapping, params: self.parameters)
+            return try await self.hashing.hash(
+                password.precomposedStringWithCanonicalMapping,
+                params: self.parameters
+            )
         } catch {
             throw AuthError.hashing("\(error)")
         }
@@ -170,13 +181,18 @@ public final class UserStore: Sendable {
 
     private func dummy() async -> String? {
         if let hash = self.dummyHash.withLock({ $0 }) { return hash }
-        guard let hash = try? await self.hashing.hash(SecureRandom.hexToken(bytes: 16), params: self.parameters)
+        guard
+            let hash = try? await self.hashing.hash(
+                SecureRandom.hexToken(bytes: 16),
+                params: self.parameters
+            )
         else { return nil }
         self.dummyHash.withLock { stored in if stored == nil { stored = hash } }
         return hash
     }
 
-    private func update(name: String, set assignment: String, _ values: [SQLiteValue]) async throws(AuthError)
+    private func update(name: String, set assignment: String, _ values: [SQLiteValue])
+        async throws(AuthError)
         -> User
     {
         let stamp = self.now()
@@ -197,7 +213,9 @@ public final class UserStore: Sendable {
         return found
     }
 
-    private static func lookup(_ connection: SQLiteConnection, name: String) throws -> (user: User, hash: String)? {
+    private static func lookup(_ connection: SQLiteConnection, name: String) throws -> (
+        user: User, hash: String
+    )? {
         try connection.queryFirst(
             "SELECT id, name, created_at, updated_at, disabled, password_hash FROM web_users WHERE name = ?",
             [.text(name)]

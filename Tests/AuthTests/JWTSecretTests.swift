@@ -12,9 +12,15 @@ import Testing
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         #expect(try JWTSecret.loadOrCreate(path: path) == first)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("data").path)
-            == ["jwt.key"])
-        let other = try JWTSecret.loadOrCreate(path: directory.appendingPathComponent("other.key").path)
+        #expect(
+            try FileManager.default.contentsOfDirectory(
+                atPath: directory.appendingPathComponent("data").path
+            )
+                == ["jwt.key"]
+        )
+        let other = try JWTSecret.loadOrCreate(
+            path: directory.appendingPathComponent("other.key").path
+        )
         #expect(other != first)
     }
 
@@ -22,12 +28,18 @@ import Testing
     @Test func refusesUnsafeFiles() throws {
         let directory = try makeTemporaryDirectory()
         let open = directory.appendingPathComponent("open.key").path
-        FileManager.default.createFile(atPath: open, contents: Data(repeating: 1, count: 32),
-                                       attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(
+            atPath: open,
+            contents: Data(repeating: 1, count: 32),
+            attributes: [.posixPermissions: 0o644]
+        )
         #expect(throws: AuthError.self) { try JWTSecret.loadOrCreate(path: open) }
         let short = directory.appendingPathComponent("short.key").path
-        FileManager.default.createFile(atPath: short, contents: Data(repeating: 1, count: 31),
-                                       attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(
+            atPath: short,
+            contents: Data(repeating: 1, count: 31),
+            attributes: [.posixPermissions: 0o600]
+        )
         #expect(throws: AuthError.self) { try JWTSecret.loadOrCreate(path: short) }
         #expect(FileManager.default.contents(atPath: short)?.count == 31)
         #expect(throws: AuthError.self) { try JWTSecret.loadOrCreate(path: directory.path) }

@@ -1,6 +1,7 @@
-@testable import Auth
 import Foundation
 import Testing
+
+@testable import Auth
 
 @Suite struct LoginThrottleTests {
     /// Three free failures, then 1 s, doubling to 60 s; waits count down with the clock.
@@ -14,21 +15,32 @@ import Testing
             waits.append(throttle.check(address: "192.0.2.1", user: "ops", now: now))
             now += 61  // past any delay, well inside the quiet reset
         }
-        #expect(waits == [nil, nil, .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16),
-                          .seconds(32), .seconds(60), .seconds(60)])
+        #expect(
+            waits == [
+                nil, nil, .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16),
+                .seconds(32), .seconds(60), .seconds(60),
+            ]
+        )
         let last = now - 61
         #expect(throttle.check(address: "192.0.2.1", user: "ops", now: last + 20) == .seconds(40))
-        #expect(throttle.check(address: "192.0.2.1", user: "ops", now: last + 59.9995) == .milliseconds(1))
+        #expect(
+            throttle.check(address: "192.0.2.1", user: "ops", now: last + 59.9995)
+                == .milliseconds(1)
+        )
         #expect(throttle.check(address: "192.0.2.1", user: "ops", now: last + 60) == nil)
     }
 
     /// The user key throttles across addresses (case-insensitively); the address key across names.
     @Test func perUserAndPerAddress() {
         var throttle = LoginThrottle()
-        for index in 0..<3 { throttle.recordFailure(address: "10.0.0.\(index)", user: "Ops", now: epoch) }
+        for index in 0..<3 {
+            throttle.recordFailure(address: "10.0.0.\(index)", user: "Ops", now: epoch)
+        }
         #expect(throttle.check(address: "10.0.0.99", user: "ops", now: epoch) == .seconds(1))
         #expect(throttle.check(address: "10.0.0.99", user: "other", now: epoch) == nil)
-        for name in ["a", "b", "c"] { throttle.recordFailure(address: "198.51.100.9", user: name, now: epoch) }
+        for name in ["a", "b", "c"] {
+            throttle.recordFailure(address: "198.51.100.9", user: name, now: epoch)
+        }
         #expect(throttle.check(address: "198.51.100.9", user: "fresh", now: epoch) == .seconds(1))
         #expect(throttle.check(address: "198.51.100.10", user: "fresh", now: epoch) == nil)
     }
@@ -50,8 +62,13 @@ import Testing
     /// takes the provisional count back, so successful logins never throttle.
     @Test func attemptsAreCountedUpFront() {
         var throttle = LoginThrottle()
-        let allowed = (0..<10).map { _ in throttle.attempt(address: "192.0.2.1", user: "ops", now: epoch) }
-        #expect(allowed.prefix(3).allSatisfy { $0 == nil } && allowed.dropFirst(3).allSatisfy { $0 != nil })
+        let allowed = (0..<10).map { _ in
+            throttle.attempt(address: "192.0.2.1", user: "ops", now: epoch)
+        }
+        #expect(
+            allowed.prefix(3).allSatisfy { $0 == nil }
+                && allowed.dropFirst(3).allSatisfy { $0 != nil }
+        )
         var fresh = LoginThrottle()
         for minute in 0..<20 {
             let now = epoch + Double(minute) * 10
@@ -67,8 +84,11 @@ import Testing
         policy.maximumEntries = 100
         var throttle = LoginThrottle(policy: policy)
         for index in 0..<1000 {
-            throttle.recordFailure(address: "10.0.\(index / 256).\(index % 256)", user: "u\(index)",
-                                   now: epoch + Double(index))
+            throttle.recordFailure(
+                address: "10.0.\(index / 256).\(index % 256)",
+                user: "u\(index)",
+                now: epoch + Double(index)
+            )
         }
         #expect(throttle.addresses.count <= 100 && throttle.users.count <= 100)
         #expect(throttle.users["u999"] != nil && throttle.users["u0"] == nil)
@@ -76,8 +96,14 @@ import Testing
 
     /// IPv6 addresses group by /64; IPv4-mapped addresses count as IPv4.
     @Test func addressKeys() {
-        #expect(LoginThrottle.addressKey("2001:db8:1:2:aaaa::1") == LoginThrottle.addressKey("2001:db8:1:2::ffff"))
-        #expect(LoginThrottle.addressKey("2001:db8:1:2::1") != LoginThrottle.addressKey("2001:db8:1:3::1"))
+        #expect(
+            LoginThrottle.addressKey("2001:db8:1:2:aaaa::1")
+                == LoginThrottle.addressKey("2001:db8:1:2::ffff")
+        )
+        #expect(
+            LoginThrottle.addressKey("2001:db8:1:2::1")
+                != LoginThrottle.addressKey("2001:db8:1:3::1")
+        )
         #expect(LoginThrottle.addressKey("[2001:db8:1:2::1]") == "20010db800010002/64")
         #expect(LoginThrottle.addressKey("::ffff:192.0.2.1") == "192.0.2.1")
         #expect(LoginThrottle.addressKey("192.0.2.1") == "192.0.2.1")

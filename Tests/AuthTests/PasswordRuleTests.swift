@@ -15,7 +15,10 @@ import Testing
         ("Abcdef1! ", "password rejected: must not start or end with whitespace"),
         ("Abc\u{0}def1!", "password rejected: must not contain control characters"),
         ("Abc\ndef1!", "password rejected: must not contain control characters"),
-        ("A" + String(repeating: "b1!", count: 43), "password rejected: must be at most 128 characters"),
+        (
+            "A" + String(repeating: "b1!", count: 43),
+            "password rejected: must be at most 128 characters"
+        ),
     ])
     func rejectsWeakPasswords(password: String, message: String) {
         #expect(throws: AuthError.self) { try PasswordRule.check(password) }
@@ -42,7 +45,9 @@ import Testing
         for good in ["a", "admin", "ops.team_1@example-corp", String(repeating: "x", count: 64)] {
             #expect(UserName.isValid(good), "\(good)")
         }
-        for bad in ["", String(repeating: "x", count: 65), "a b", "naïve", "a/b", "a:b", "x\n", "<script>"] {
+        for bad in [
+            "", String(repeating: "x", count: 65), "a b", "naïve", "a/b", "a:b", "x\n", "<script>",
+        ] {
             #expect(!UserName.isValid(bad), "\(bad)")
         }
         #expect(throws: AuthError.invalidName("only letters, digits and . _ @ - are allowed")) {

@@ -23,13 +23,23 @@ import Testing
         #expect(a.token.utf8.count == 43 && a.token.utf8.allSatisfy { $0 < 0x80 })
         #expect(a.token != b.token && a.csrfToken != b.csrfToken && a.session.id != b.session.id)
         #expect(a.expiresAt == epoch.addingTimeInterval(8 * 3600))
-        let session = try #require(await self.sessions.validate(token: a.token, now: epoch.addingTimeInterval(5)))
-        #expect(session.userID == uid && session.userName == "ops" && session.csrfToken == a.csrfToken)
+        let session = try #require(
+            await self.sessions.validate(token: a.token, now: epoch.addingTimeInterval(5))
+        )
+        #expect(
+            session.userID == uid && session.userName == "ops" && session.csrfToken == a.csrfToken
+        )
         #expect(session.clientAddress == "192.0.2.7" && session.userAgent == "Mozilla/5.0 test")
-        #expect(!"\(a)".contains(a.token) && !"\(a)".contains(a.csrfToken) && !"\(session)".contains(a.csrfToken))
+        #expect(
+            !"\(a)".contains(a.token) && !"\(a)".contains(a.csrfToken)
+                && !"\(session)".contains(a.csrfToken)
+        )
         // Another store on the same database (a restart) loads it from the table.
         let fresh = SessionStore(database: self.database)
-        #expect(await fresh.validate(token: b.token, now: epoch.addingTimeInterval(5))?.id == b.session.id)
+        #expect(
+            await fresh.validate(token: b.token, now: epoch.addingTimeInterval(5))?.id
+                == b.session.id
+        )
     }
 
     /// B36: a token the server never issued (planted or guessed) is rejected, whatever its form.
@@ -39,11 +49,15 @@ import Testing
         var flipped = Array(real.token.utf8)
         flipped[42] = flipped[42] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
         let planted = [
-            "fixed0000fixed0000", String(repeating: "A", count: 43), String(decoding: flipped, as: UTF8.self),
-            "", real.token + "A", String(real.token.dropLast()), String(repeating: "x", count: 65_536),
+            "fixed0000fixed0000", String(repeating: "A", count: 43),
+            String(decoding: flipped, as: UTF8.self),
+            "", real.token + "A", String(real.token.dropLast()),
+            String(repeating: "x", count: 65_536),
             "é" + String(real.token.dropFirst()), real.session.id.rawValue,
         ]
-        for token in planted { #expect(await self.sessions.validate(token: token, now: epoch) == nil) }
+        for token in planted {
+            #expect(await self.sessions.validate(token: token, now: epoch) == nil)
+        }
         #expect(await self.sessions.validate(token: real.token, now: epoch) != nil)
     }
 
@@ -52,7 +66,9 @@ import Testing
         let uid = try await insertUser(self.database, name: "ops")
         let created = try await self.sessions.create(userID: uid, client: self.client, now: epoch)
         let columns = try await self.database.read { db in
-            try db.query("SELECT * FROM web_sessions") { row in (0..<row.columnCount).map { row.value($0) } }
+            try db.query("SELECT * FROM web_sessions") { row in
+                (0..<row.columnCount).map { row.value($0) }
+            }
         }
         #expect(columns.count == 1)
         let tokenBytes = Array(created.token.utf8)
@@ -94,7 +110,9 @@ import Testing
         let uid = try await insertUser(self.database, name: "ops")
         let created = try await store.create(userID: uid, client: self.client, now: epoch)
         for minute in 1..<10 {
-            #expect(await store.validate(token: created.token, now: epoch + Double(minute) * 60) != nil)
+            #expect(
+                await store.validate(token: created.token, now: epoch + Double(minute) * 60) != nil
+            )
         }
         #expect(await store.validate(token: created.token, now: epoch + 599.9) != nil)
         #expect(await store.validate(token: created.token, now: epoch + 600) == nil)
@@ -117,7 +135,9 @@ import Testing
         _ = await self.sessions.validate(token: created.token, now: epoch + 90)
         #expect(try await self.lastSeen() == Timestamp.format(epoch + 60))
         // The in-memory view still reports the latest request.
-        let session = try #require(await self.sessions.validate(token: created.token, now: epoch + 100))
+        let session = try #require(
+            await self.sessions.validate(token: created.token, now: epoch + 100)
+        )
         #expect(session.lastSeenAt == epoch + 100 && session.idleExpiresAt == epoch + 100 + 1800)
     }
 
@@ -156,7 +176,7 @@ import Testing
         let uid = try await insertUser(self.database, name: "ops")
         let created = try await self.sessions.create(userID: uid, client: self.client, now: epoch)
         #expect(await self.sessions.validate(token: created.token, now: epoch + 1) != nil)
-        try await self.database.write { db in try db.run("UPDATE web_users SET disabled = 1") }
+        _ = try await self.database.write { db in try db.run("UPDATE web_users SET disabled = 1") }
         #expect(await self.sessions.validate(token: created.token, now: epoch + 61) == nil)
         #expect(ended.values == [created.session.id])
         // A disabled user cannot start one either, and a fresh store will not load one.
@@ -186,7 +206,11 @@ import Testing
         self.sessions.onRevoke { ended.append($0) }
         let uid = try await insertUser(self.database, name: "ops")
         let stale = try await self.sessions.create(userID: uid, client: self.client, now: epoch)
-        let live = try await self.sessions.create(userID: uid, client: self.client, now: epoch + 1500)
+        let live = try await self.sessions.create(
+            userID: uid,
+            client: self.client,
+            now: epoch + 1500
+        )
         // A row loaded by no one yet (as after a restart) that is long past its limit.
         let restarted = SessionStore(database: self.database)
         #expect(try await restarted.purgeExpired(now: epoch + 1000) == 0)
@@ -205,7 +229,9 @@ import Testing
     }
 
     private func rowCount() async throws -> Int {
-        try await self.database.read { db in try db.queryFirst("SELECT count(*) FROM web_sessions") { $0.int(0) } ?? 0 }
+        try await self.database.read { db in
+            try db.queryFirst("SELECT count(*) FROM web_sessions") { $0.int(0) } ?? 0
+        }
             ?? 0
     }
 

@@ -9,7 +9,9 @@ let repositoryMigrations = URL(fileURLWithPath: #filePath)
     .appendingPathComponent("migrations")
 
 func makeTemporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("mps-auth-\(UUID().uuidString)")
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "mps-auth-\(UUID().uuidString)"
+    )
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
@@ -30,8 +32,10 @@ func insertUser(_ database: Database, name: String, disabled: Bool = false) asyn
             INSERT INTO web_users (name, password_hash, created_at, updated_at, disabled)
             VALUES (?, '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA', ?, ?, ?)
             """,
-            [.text(name), .text("2026-01-01T00:00:00.000Z"), .text("2026-01-01T00:00:00.000Z"),
-             .integer(disabled ? 1 : 0)]
+            [
+                .text(name), .text("2026-01-01T00:00:00.000Z"), .text("2026-01-01T00:00:00.000Z"),
+                .integer(disabled ? 1 : 0),
+            ]
         )
         return connection.lastInsertRowID
     }

@@ -12,7 +12,8 @@ import Testing
         self.database = try makeDatabase()
         self.commands = UserCommands(
             users: UserStore(database: self.database, hashing: HashingPool(threads: 2)),
-            sessions: SessionStore(database: self.database))
+            sessions: SessionStore(database: self.database)
+        )
     }
 
     /// Writes `text` into a pipe and returns its read end, as a non-terminal standard input.
@@ -26,12 +27,18 @@ import Testing
     /// `mps user add` reads the first line of a non-terminal input and enforces the rule.
     @Test func addFromPipe() async throws {
         let input = try self.pipe(strongPassword + "\r\nignored second line\n")
-        let user = try await self.commands.add(name: "ops", passwordSource: .fileDescriptor(input.fileDescriptor))
+        let user = try await self.commands.add(
+            name: "ops",
+            passwordSource: .fileDescriptor(input.fileDescriptor)
+        )
         #expect(user.name == "ops")
         #expect(await self.commands.users.verify(name: "ops", password: strongPassword) != nil)
         let weak = try self.pipe("password\n")
         await #expect(throws: AuthError.weakPassword("needs an uppercase letter")) {
-            try await self.commands.add(name: "weak", passwordSource: .fileDescriptor(weak.fileDescriptor))
+            try await self.commands.add(
+                name: "weak",
+                passwordSource: .fileDescriptor(weak.fileDescriptor)
+            )
         }
         await #expect(throws: AuthError.duplicateName) {
             try await self.commands.add(name: "OPS", passwordSource: .value(strongPassword))
@@ -44,7 +51,10 @@ import Testing
         let cases: [(Data, String)] = [
             (Data(), "no password given"), (Data("\n".utf8), "no password given"),
             (Data(repeating: UInt8(ascii: "a"), count: 5000), "input is too long"),
-            (Data([0x41, 0xff, 0x31, 0x21, 0x61, 0x62, 0x63, 0x64]), "the password is not valid UTF-8"),
+            (
+                Data([0x41, 0xff, 0x31, 0x21, 0x61, 0x62, 0x63, 0x64]),
+                "the password is not valid UTF-8"
+            ),
         ]
         for (bytes, reason) in cases {
             let pipe = Pipe()
@@ -52,7 +62,9 @@ import Testing
             try pipe.fileHandleForWriting.close()
             await #expect(throws: AuthError.passwordInput(reason)) {
                 try await self.commands.add(
-                    name: "ops", passwordSource: .fileDescriptor(pipe.fileHandleForReading.fileDescriptor))
+                    name: "ops",
+                    passwordSource: .fileDescriptor(pipe.fileHandleForReading.fileDescriptor)
+                )
             }
         }
         #expect("\(PasswordSource.value(strongPassword))" == "PasswordSource(<redacted>)")
@@ -62,8 +74,14 @@ import Testing
     @Test func passwdAndRemove() async throws {
         let user = try await self.commands.add(name: "ops", passwordSource: .value(strongPassword))
         let session = try await self.commands.sessions.create(
-            userID: user.id, client: ClientInfo(address: "127.0.0.1"), now: Date())
-        #expect(try await self.commands.passwd(name: "ops", passwordSource: .value("Another-Pass-3")) == 1)
+            userID: user.id,
+            client: ClientInfo(address: "127.0.0.1"),
+            now: Date()
+        )
+        #expect(
+            try await self.commands.passwd(name: "ops", passwordSource: .value("Another-Pass-3"))
+                == 1
+        )
         #expect(await self.commands.sessions.validate(token: session.token, now: Date()) == nil)
         #expect(await self.commands.users.verify(name: "ops", password: "Another-Pass-3") != nil)
         await #expect(throws: AuthError.userNotFound) {

@@ -27,19 +27,25 @@ import Testing
         let hash = try #require(
             try await self.database.read { db in
                 try db.queryFirst("SELECT password_hash FROM web_users") { $0.string(0) } ?? nil
-            })
+            }
+        )
         #expect(hash.hasPrefix("$argon2id$v=19$"))
         let params = try #require(PasswordHasher.parameters(of: hash))
         #expect(params.memoryKiB >= 19 * 1024 && params.iterations >= 2 && params.parallelism == 1)
         // A weaker configured cost is raised to the floor.
         let cheap = UserStore(
-            database: self.database, hashing: HashingPool(threads: 1),
-            parameters: Argon2Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1))
+            database: self.database,
+            hashing: HashingPool(threads: 1),
+            parameters: Argon2Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
+        )
         try await cheap.add(name: "second", password: strongPassword)
         let second = try #require(
             try await self.database.read { db in
-                try db.queryFirst("SELECT password_hash FROM web_users WHERE name = 'second'") { $0.string(0) } ?? nil
-            })
+                try db.queryFirst("SELECT password_hash FROM web_users WHERE name = 'second'") {
+                    $0.string(0)
+                } ?? nil
+            }
+        )
         #expect(PasswordHasher.parameters(of: second) == Argon2Parameters.webUser)
     }
 
@@ -61,8 +67,12 @@ import Testing
     @Test func unknownUserRunsDummyVerify() async throws {
         let clock = ContinuousClock()
         _ = await self.users.verify(name: "warmup", password: strongPassword)  // creates the dummy hash
-        let unknown = await clock.measure { _ = await self.users.verify(name: "nobody", password: "x") }
-        let invalid = await clock.measure { _ = await self.users.verify(name: "bad name", password: "x") }
+        let unknown = await clock.measure {
+            _ = await self.users.verify(name: "nobody", password: "x")
+        }
+        let invalid = await clock.measure {
+            _ = await self.users.verify(name: "bad name", password: "x")
+        }
         // One 19 MiB, t=2 argon2id pass takes well over 5 ms; a bare lookup takes well under.
         #expect(unknown > .milliseconds(5), "\(unknown)")
         #expect(invalid > .milliseconds(5), "\(invalid)")
@@ -71,8 +81,12 @@ import Testing
     /// Names are unique ignoring case; bad names and weak passwords are refused before hashing.
     @Test func addRules() async throws {
         try await self.users.add(name: "ops", password: strongPassword)
-        await #expect(throws: AuthError.duplicateName) { try await self.users.add(name: "OPS", password: strongPassword) }
-        await #expect(throws: AuthError.self) { try await self.users.add(name: "a b", password: strongPassword) }
+        await #expect(throws: AuthError.duplicateName) {
+            try await self.users.add(name: "OPS", password: strongPassword)
+        }
+        await #expect(throws: AuthError.self) {
+            try await self.users.add(name: "a b", password: strongPassword)
+        }
         await #expect(throws: AuthError.weakPassword("needs a digit")) {
             try await self.users.add(name: "x", password: "Abcdefgh!")
         }
@@ -82,7 +96,11 @@ import Testing
     /// setPassword replaces the hash and bumps updated_at; remove deletes; unknown names throw.
     @Test func changeAndRemove() async throws {
         let clock = Clock(epoch)
-        let users = UserStore(database: self.database, hashing: HashingPool(threads: 2), now: { clock.now })
+        let users = UserStore(
+            database: self.database,
+            hashing: HashingPool(threads: 2),
+            now: { clock.now }
+        )
         let added = try await users.add(name: "ops", password: strongPassword)
         clock.advance(10)
         let changed = try await users.setPassword(name: "OPS", password: "New-Pass-word-2")
