@@ -14,7 +14,9 @@ public enum LoginOutcome: Sendable, Equatable {
 }
 
 /// How a `POST /api/v1/authorize` attempt ended.
-public enum BearerOutcome: Sendable, Equatable, CustomStringConvertible {
+public enum BearerOutcome: Sendable, Equatable, CustomStringConvertible,
+    CustomDebugStringConvertible, CustomReflectable
+{
     case success(token: String, expiresAt: Date)
     case throttled(retryAfter: Duration)
     case invalid
@@ -26,6 +28,8 @@ public enum BearerOutcome: Sendable, Equatable, CustomStringConvertible {
         case .invalid: "invalid"
         }
     }
+    public var debugDescription: String { self.description }
+    public var customMirror: Mirror { Mirror(self, children: []) }
 }
 
 /// Who a valid bearer token speaks for.
@@ -154,7 +158,8 @@ public final class AuthService: Sendable {
                     expiresAt: expires,
                     issuer: self.configuration.issuer,
                     issuedAt: now,
-                    userID: user.id
+                    userID: user.id,
+                    credentialVersion: Self.version(of: user)
                 )
             )
             self.logger.info("bearer token issued", metadata: self.meta(user.name, client, [:]))
@@ -166,11 +171,9 @@ public final class AuthService: Sendable {
     /// redirection token), or its user is gone, disabled or changed since it was issued.
     public func verifyBearer(_ token: String, now: Date) async -> BearerIdentity? {
         guard let claims = self.signer.verify(token, now: now), claims.deviceID == nil,
-            let uid = claims.userID, let issued = claims.issuedAt,
+            let uid = claims.userID, let version = claims.credentialVersion,
             let user = try? await self.users.find(id: uid), !user.disabled,
-            user.name == claims.subject,
-            // iat has whole seconds; a change in the same second as the issue still counts.
-            issued >= user.updatedAt.addingTimeInterval(-1).rounded()
+            user.name == claims.subject, version == Self.version(of: user)
         else { return nil }
         return BearerIdentity(user: user, expiresAt: claims.expiresAt)
     }
@@ -256,6 +259,12 @@ public final class AuthService: Sendable {
         return .valid(user)
     }
 
+    /// The user's credential version: `updated_at` in milliseconds, which every password change
+    /// and every disable or enable moves.
+    private static func version(of user: User) -> Int64 {
+        Int64((user.updatedAt.timeIntervalSince1970 * 1000).rounded())
+    }
+
     private func meta(_ name: String, _ client: ClientInfo, _ extra: [String: String]) -> [String:
         String]
     {
@@ -263,13 +272,6 @@ public final class AuthService: Sendable {
         metadata["auth.user"] = UserName.loggable(name)
         metadata["client.address"] = ClientInfo.sanitized(client.address, limit: 64) ?? ""
         return metadata
-    }
-}
-
-extension Date {
-    /// Rounded down to whole seconds since 1970.
-    fileprivate func rounded() -> Date {
-        Date(timeIntervalSince1970: self.timeIntervalSince1970.rounded(.down))
     }
 }
 

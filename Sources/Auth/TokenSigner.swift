@@ -3,7 +3,7 @@ public import Foundation
 
 /// What a signed token says. On the wire: `iss`, `sub`, `exp` and `iat` (seconds since 1970),
 /// `deviceId` (`"*"` for a login token, as the reference writes), `tenantId` (always `""`)
-/// and our `uid`.
+/// and our `uid` and `ver`.
 public struct TokenClaims: Sendable, Equatable {
     public var subject: String
     /// The one device a redirection token is for; nil for a login (bearer) token.
@@ -13,6 +13,9 @@ public struct TokenClaims: Sendable, Equatable {
     public var issuedAt: Date?
     /// The web user's id, so a token dies with its user even if the name is reused.
     public var userID: Int64?
+    /// The user's credential version (milliseconds of its last change) when the token was
+    /// issued; a later password change or disable makes it stale.
+    public var credentialVersion: Int64?
 
     public init(
         subject: String,
@@ -20,7 +23,8 @@ public struct TokenClaims: Sendable, Equatable {
         expiresAt: Date,
         issuer: String,
         issuedAt: Date? = nil,
-        userID: Int64? = nil
+        userID: Int64? = nil,
+        credentialVersion: Int64? = nil
     ) {
         self.subject = subject
         self.deviceID = deviceID
@@ -28,6 +32,7 @@ public struct TokenClaims: Sendable, Equatable {
         self.issuer = issuer
         self.issuedAt = issuedAt
         self.userID = userID
+        self.credentialVersion = credentialVersion
     }
 }
 
@@ -67,6 +72,7 @@ public struct TokenSigner: Sendable {
             payload["iat"] = Int64(issued.timeIntervalSince1970.rounded(.down))
         }
         if let uid = claims.userID { payload["uid"] = uid }
+        if let version = claims.credentialVersion { payload["ver"] = version }
         let header = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
         // Plain strings and integers always serialise.
         let json = try! JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
@@ -106,12 +112,15 @@ public struct TokenSigner: Sendable {
             guard let text = value as? String else { return nil }
             device = text == "*" ? nil : text
         }
+        var version: Int64?
+        if let value = payload["ver"] {
+            guard let exact = Self.integer(value) else { return nil }
+            version = exact
+        }
         var userID: Int64?
         if let value = payload["uid"] {
-            guard let number = Self.seconds(value), let id = Int64(exactly: number) else {
-                return nil
-            }
-            userID = id
+            guard let exact = Self.integer(value) else { return nil }
+            userID = exact
         }
         return TokenClaims(
             subject: subject,
@@ -119,7 +128,8 @@ public struct TokenSigner: Sendable {
             expiresAt: Date(timeIntervalSince1970: exp),
             issuer: self.issuer,
             issuedAt: Self.seconds(payload["iat"]).map { Date(timeIntervalSince1970: $0) },
-            userID: userID
+            userID: userID,
+            credentialVersion: version
         )
     }
 
@@ -139,5 +149,15 @@ public struct TokenSigner: Sendable {
         let double = number.doubleValue
         guard double.isFinite, abs(double) < 1e12 else { return nil }
         return double
+    }
+
+    /// A JSON number that is a whole value exactly representable in a Double, else nil.
+    private static func integer(_ value: Any?) -> Int64? {
+        guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else {
+            return nil
+        }
+        let double = number.doubleValue
+        guard double.isFinite, abs(double) < 9e15 else { return nil }
+        return Int64(exactly: double)
     }
 }

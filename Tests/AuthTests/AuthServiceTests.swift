@@ -46,6 +46,12 @@ import Testing
             )
         else { Issue.record("login failed"); return }
         #expect(first.token != second.token)
+        let outcome = LoginOutcome.success(first)
+        for text in [
+            "\(outcome)", String(reflecting: outcome), "\(first)", String(reflecting: first),
+        ] {
+            #expect(!text.contains(first.token) && !text.contains(first.csrfToken), "\(text)")
+        }
         #expect(await self.auth.session(token: first.token, now: epoch + 1)?.userName == "ops")
         #expect(await self.auth.logout(token: first.token))
         #expect(await self.auth.session(token: first.token, now: epoch + 2) == nil)
@@ -137,6 +143,8 @@ import Testing
             )
         else { Issue.record("authorize failed"); return }
         let now = Date()
+        let outcome = BearerOutcome.success(token: token, expiresAt: expires)
+        #expect(!"\(outcome)".contains(token) && !String(reflecting: outcome).contains(token))
         #expect(abs(expires.timeIntervalSince(now) - 3600) < 5)
         #expect(await self.auth.verifyBearer(token, now: now)?.user.name == "ops")
         #expect(await self.auth.verifyBearer(token, now: expires) == nil)
@@ -149,7 +157,6 @@ import Testing
                 now: now
             ) == .invalid
         )
-        try await Task.sleep(for: .milliseconds(1100))  // the new password must be set in a later second
         try await self.auth.changePassword(name: "ops", password: "Second-Pass-2")
         #expect(await self.auth.verifyBearer(token, now: Date()) == nil)
         guard
@@ -161,8 +168,22 @@ import Testing
             )
         else { Issue.record("authorize failed"); return }
         #expect(await self.auth.verifyBearer(fresh, now: Date()) != nil)
-        try await self.auth.removeUser(name: "ops")
+        // Disabling ends it, and re-enabling does not bring it back.
+        try await self.auth.setDisabled(name: "ops", true)
         #expect(await self.auth.verifyBearer(fresh, now: Date()) == nil)
+        try await self.auth.setDisabled(name: "ops", false)
+        #expect(await self.auth.verifyBearer(fresh, now: Date()) == nil)
+        guard
+            case .success(let last, _) = await self.auth.authorizeBearer(
+                name: "ops",
+                password: "Second-Pass-2",
+                client: self.client,
+                now: Date()
+            )
+        else { Issue.record("authorize failed"); return }
+        #expect(await self.auth.verifyBearer(last, now: Date()) != nil)
+        try await self.auth.removeUser(name: "ops")
+        #expect(await self.auth.verifyBearer(last, now: Date()) == nil)
     }
 
     /// Redirection tokens last 5 minutes and work only for their own device, never as bearer.
