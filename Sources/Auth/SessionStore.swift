@@ -11,7 +11,8 @@ import Synchronization
 /// filled from the database on a miss and kept in step by every change made through this
 /// object, so a revocation takes effect at once in this process. Changes made by another process
 /// (for example `mps user remove`) are seen at the next write of `last_seen_at`, at most
-/// `touchInterval` later. It never adopts a token it did not issue (field fault B36).
+/// `touchInterval` later; so are changes made through another `SessionStore` instance, so a
+/// server should share one instance. It never adopts a token it did not issue (field fault B36).
 public final class SessionStore: Sendable {
     public struct Configuration: Sendable, Equatable {
         /// A session ends after this long without a request.

@@ -236,4 +236,23 @@ import Testing
             ) == .invalid
         )
     }
+
+    /// Parallel guesses are counted as they start: of ten at once, only three are checked.
+    @Test func parallelGuessesAreThrottled() async throws {
+        let outcomes = await withTaskGroup(of: LoginOutcome.self) { group in
+            for index in 0..<10 {
+                group.addTask {
+                    await self.auth.login(
+                        name: "ops",
+                        password: "Guess-\(index)!",
+                        client: self.client,
+                        now: epoch
+                    )
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 == .invalid }.count == 3)
+        #expect(outcomes.filter { if case .throttled = $0 { true } else { false } }.count == 7)
+    }
 }

@@ -169,6 +169,31 @@ import Testing
         #expect(try await self.rowCount() == 0)
     }
 
+    /// Once revoke returns, no request can use the session, even with validations in flight.
+    @Test func revocationWinsOverConcurrentUse() async throws {
+        let uid = try await insertUser(self.database, name: "ops")
+        for round in 0..<5 {
+            let created = try await self.sessions.create(
+                userID: uid,
+                client: self.client,
+                now: epoch + Double(round)
+            )
+            let cold = SessionStore(database: self.database)
+            await withTaskGroup(of: Void.self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        let store = index % 2 == 0 ? self.sessions : cold
+                        _ = await store.validate(token: created.token, now: epoch + 70)
+                    }
+                }
+                group.addTask { _ = try? await self.sessions.revoke(token: created.token) }
+            }
+            #expect(await self.sessions.validate(token: created.token, now: epoch + 71) == nil)
+            // A second store stands for another process: it learns at its next touch.
+            #expect(await cold.validate(token: created.token, now: epoch + 131) == nil)
+        }
+    }
+
     /// A user removed or disabled by another process loses the session at the next touch.
     @Test func seesChangesFromAnotherProcess() async throws {
         let ended = Recorder<SessionID>()
