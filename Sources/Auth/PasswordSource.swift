@@ -7,7 +7,7 @@ import Foundation
 /// Where `mps user add` and `mps user passwd` get the password from. Never a command-line
 /// argument: those show up in `ps` and shell history.
 ///
-/// On a terminal it prompts twice on standard error with echo off; otherwise (a pipe or file)
+/// On a terminal it prompts twice on that terminal with echo off; otherwise (a pipe or file)
 /// it reads the first line. Its description never shows a given value.
 public struct PasswordSource: Sendable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
@@ -59,10 +59,11 @@ public struct PasswordSource: Sendable, CustomStringConvertible, CustomDebugStri
         }
     }
 
-    /// One line without echo. The terminal settings are restored before returning.
+    /// One line without echo. The prompt goes to the terminal itself (standard error may be
+    /// redirected to a log), and only after echo is off, so nothing typed in reply is shown.
+    /// The terminal settings are restored before returning.
     // TODO(#4): restore echo when a signal (Ctrl-C) interrupts the prompt.
     private static func readHidden(_ fd: Int32, prompt: String) throws(AuthError) -> String {
-        FileHandle.standardError.write(Data(prompt.utf8))
         var saved = termios()
         guard tcgetattr(fd, &saved) == 0 else {
             throw AuthError.passwordInput("cannot read terminal settings")
@@ -73,10 +74,18 @@ public struct PasswordSource: Sendable, CustomStringConvertible, CustomDebugStri
             throw AuthError.passwordInput("cannot turn off terminal echo")
         }
         defer {
-            _ = tcsetattr(fd, TCSAFLUSH, &saved)
-            FileHandle.standardError.write(Data("\n".utf8))
+            _ = tcsetattr(fd, TCSANOW, &saved)
+            Self.show("\n", on: fd)
         }
+        Self.show(prompt, on: fd)
         return try Self.readLine(fd)
+    }
+
+    /// Writes to the terminal, or to standard error when the descriptor is read-only.
+    private static func show(_ text: String, on fd: Int32) {
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        if written != bytes.count { FileHandle.standardError.write(Data(bytes)) }
     }
 
     /// Bytes up to the first newline (a trailing CR is dropped too) or end of input.
