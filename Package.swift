@@ -45,6 +45,9 @@ let package = Package(
             name: "Store", dependencies: ["SQLite", "Crypto", "PasswordHash", "Logging", "JSON"],
             swiftSettings: swiftSettings),
         .target(
+            name: "Auth", dependencies: ["Store", "SQLite", "PasswordHash", "Crypto", "Logging"],
+            swiftSettings: swiftSettings),
+        .target(
             name: "Tunnel", dependencies: ["NetCore", "APF", "Store", "Crypto", "Logging"],
             swiftSettings: swiftSettings),
         .target(
@@ -93,6 +96,9 @@ let package = Package(
             name: "SimulatorTests", dependencies: ["Simulator", "APF", "HTTP", "WSMAN", "NetCore", "Crypto"],
             swiftSettings: swiftSettings),
         .testTarget(name: "RedirectionTests", dependencies: ["Redirection", "Tunnel", "Crypto", "Simulator", "Store"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AuthTests", dependencies: ["Auth", "Store", "PasswordHash", "Crypto", "Logging"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["MPSServer", "Simulator", "NetCore", "HTTP", "Crypto", "Store", "Web", "JSON"],
