@@ -74,11 +74,10 @@ extension RPCValue {
         self = try RPCValue.parse(Array(data), maxDepth: 512)
     }
 
-    /// Decodes this value as `type` with `JSONDecoder`.
-    /// - Throws: the `DecodingError` (or whatever `init(from:)` throws).
+    /// Decodes this value as `type`, reading it directly (no JSON text in between).
+    /// - Throws: a `DecodingError` with the full coding path, or whatever `init(from:)` throws.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        if let same = self as? T { return same }
-        return try JSONDecoder().decode(type, from: Data(self.serialized()))
+        try RPCValueDecoder.decode(type, self, [])
     }
 }
 
