@@ -16,7 +16,10 @@ enum ParamsDecoding {
             } else if positional.isEmpty {
                 throw RPCError.invalidParams(field: "params", reason: "expected named params (an object)")
             } else if items.count > positional.count {
-                throw RPCError.invalidParams(field: "params", reason: "expected at most \(positional.count) positional params")
+                throw RPCError.invalidParams(
+                    field: "params",
+                    reason: "expected at most \(positional.count) positional params"
+                )
             } else {
                 named = .object(zip(positional, items).map { RPCValue.Member($0, $1) })
             }

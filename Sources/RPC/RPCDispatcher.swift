@@ -99,8 +99,8 @@ public final class RPCDispatcher: Sendable {
         var context = context
         context.method = request.method
         context.requestID = request.id
-        var meta = ["rpc.method": String(request.method.prefix(64))]
-        if let id = request.id { meta["rpc.id"] = String(id.description.prefix(64)) }
+        var meta = ["rpc.method": Self.loggable(request.method)]
+        if let id = request.id { meta["rpc.id"] = Self.loggable(id.description) }
         context.logger = context.logger.with(meta)
 
         let outcome: RPCResponse.Outcome
@@ -124,6 +124,18 @@ public final class RPCDispatcher: Sendable {
             return nil
         }
         return RPCResponse(id: id, outcome: outcome)
+    }
+}
+
+extension RPCDispatcher {
+    /// Client-chosen text made safe for one log line: at most 64 characters, control
+    /// characters replaced, so a method name cannot forge log entries.
+    static func loggable(_ text: String) -> String {
+        String(
+            text.unicodeScalars.prefix(64).map {
+                $0.properties.generalCategory == .control ? "?" : Character($0)
+            }
+        )
     }
 }
 

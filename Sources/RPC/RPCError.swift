@@ -70,7 +70,9 @@ public struct RPCError: Error, Sendable, Equatable, RPCErrorConvertible {
 
     /// The error object as JSON.
     public var value: RPCValue {
-        var members = [RPCValue.Member("code", .int(self.code.rawValue)), .init("message", .string(self.message))]
+        var members = [
+            RPCValue.Member("code", .int(self.code.rawValue)), .init("message", .string(self.message)),
+        ]
         if let data = self.data { members.append(.init("data", data)) }
         return .object(members)
     }
@@ -96,11 +98,19 @@ extension RPCError {
     }
 
     public static func deviceNotConnected(guid: String) -> RPCError {
-        RPCError(code: .deviceNotConnected, message: "Device not connected", data: .object(["guid": .string(guid)]))
+        RPCError(
+            code: .deviceNotConnected,
+            message: "Device not connected",
+            data: .object(["guid": .string(guid)])
+        )
     }
 
     public static func deviceTimeout(guid: String) -> RPCError {
-        RPCError(code: .deviceTimeout, message: "Device did not answer in time", data: .object(["guid": .string(guid)]))
+        RPCError(
+            code: .deviceTimeout,
+            message: "Device did not answer in time",
+            data: .object(["guid": .string(guid)])
+        )
     }
 
     /// `message` is written by us (for example "WS-MAN fault: access denied"), not copied
@@ -111,7 +121,10 @@ extension RPCError {
 
     public static let unauthorized = RPCError(code: .unauthorized, message: "Unauthorized")
     public static let forbidden = RPCError(code: .forbidden, message: "Forbidden")
-    public static let notAvailable = RPCError(code: .notAvailable, message: "Not available on this connection")
+    public static let notAvailable = RPCError(
+        code: .notAvailable,
+        message: "Not available on this connection"
+    )
 
     public static func conflict(_ message: String) -> RPCError {
         RPCError(code: .conflict, message: message)

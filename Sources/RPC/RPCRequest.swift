@@ -51,7 +51,12 @@ public struct RPCLimits: Sendable, Equatable {
     /// How many members of one batch run at the same time.
     public var maxConcurrency: Int
 
-    public init(maxRequestBytes: Int = 1 << 20, maxBatchSize: Int = 100, maxDepth: Int = 64, maxConcurrency: Int = 8) {
+    public init(
+        maxRequestBytes: Int = 1 << 20,
+        maxBatchSize: Int = 100,
+        maxDepth: Int = 64,
+        maxConcurrency: Int = 8
+    ) {
         precondition(maxRequestBytes > 0 && maxBatchSize > 0 && maxDepth > 0 && maxConcurrency > 0)
         self.maxRequestBytes = maxRequestBytes
         self.maxBatchSize = maxBatchSize
@@ -80,7 +85,12 @@ public enum RPCInbound: Sendable, Equatable {
     /// Applies the JSON-RPC 2.0 rules to a complete body.
     public static func parse(_ body: [UInt8], limits: RPCLimits = RPCLimits()) -> RPCInbound {
         guard body.count <= limits.maxRequestBytes else {
-            return .rejected(RPCResponse(id: .null, error: .invalidRequest("request too large", limit: limits.maxRequestBytes)))
+            return .rejected(
+                RPCResponse(
+                    id: .null,
+                    error: .invalidRequest("request too large", limit: limits.maxRequestBytes)
+                )
+            )
         }
         let json: RPCValue
         do {
@@ -94,7 +104,12 @@ public enum RPCInbound: Sendable, Equatable {
         case .array(let items):
             guard !items.isEmpty else { return .rejected(RPCResponse(id: .null, error: .invalidRequest)) }
             guard items.count <= limits.maxBatchSize else {
-                return .rejected(RPCResponse(id: .null, error: .invalidRequest("batch too large", limit: limits.maxBatchSize)))
+                return .rejected(
+                    RPCResponse(
+                        id: .null,
+                        error: .invalidRequest("batch too large", limit: limits.maxBatchSize)
+                    )
+                )
             }
             return .batch(items.map(Self.member))
         case .object:
@@ -111,7 +126,9 @@ public enum RPCInbound: Sendable, Equatable {
         var id: RPCID?
         if let raw = json["id"] {
             guard let valid = RPCID(raw) else {
-                return .invalid(RPCResponse(id: .null, error: .invalidRequest("id must be a string, a number or null")))
+                return .invalid(
+                    RPCResponse(id: .null, error: .invalidRequest("id must be a string, a number or null"))
+                )
             }
             id = valid
         }

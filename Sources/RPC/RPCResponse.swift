@@ -95,8 +95,13 @@ extension RPCResponse {
             guard case .number(let text)? = error["code"], let code = Int(text) else {
                 throw .invalid("error code is not an integer")
             }
-            guard case .string(let message)? = error["message"] else { throw .invalid("error message is not a string") }
-            return RPCResponse(id: id, error: RPCError(code: .init(rawValue: code), message: message, data: error["data"]))
+            guard case .string(let message)? = error["message"] else {
+                throw .invalid("error message is not a string")
+            }
+            return RPCResponse(
+                id: id,
+                error: RPCError(code: .init(rawValue: code), message: message, data: error["data"])
+            )
         default:
             throw .invalid("needs exactly one of result and error")
         }

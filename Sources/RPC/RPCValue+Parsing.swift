@@ -22,7 +22,9 @@ extension RPCValue {
     /// The input is a complete message (an HTTP body or one WebSocket message), so this parser
     /// is not resumable. Nesting beyond `maxDepth` is refused, so hostile input cannot exhaust
     /// the stack; every loop advances through the input, so it always terminates.
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(RPCJSONError) -> RPCValue {
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(RPCJSONError)
+        -> RPCValue
+    {
         var reader = JSONReader(bytes: bytes, maxDepth: maxDepth)
         reader.skipWhitespace()
         let value = try reader.value(depth: 0)
@@ -165,7 +167,9 @@ struct JSONReader {
 
     private mutating func digits() -> Int {
         let start = self.index
-        while self.index < self.bytes.count, (0x30...0x39).contains(self.bytes[self.index]) { self.index += 1 }
+        while self.index < self.bytes.count, (0x30...0x39).contains(self.bytes[self.index]) {
+            self.index += 1
+        }
         return self.index - start
     }
 
@@ -179,7 +183,9 @@ struct JSONReader {
             switch byte {
             case UInt8(ascii: "\""):
                 self.index += 1
-                guard let text = String(validating: out, as: UTF8.self) else { throw .invalidString(offset: start) }
+                guard let text = String(validating: out, as: UTF8.self) else {
+                    throw .invalidString(offset: start)
+                }
                 return text
             case UInt8(ascii: "\\"):
                 try self.escape(into: &out)

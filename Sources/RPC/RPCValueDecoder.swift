@@ -14,11 +14,19 @@ struct RPCValueDecoder: Decoder {
         case .object(let members):
             var table: [String: RPCValue] = [:]
             for m in members { table[m.name] = m.value }
-            return KeyedDecodingContainer(Keyed<Key>(table: table, names: members.map(\.name), codingPath: self.codingPath))
+            return KeyedDecodingContainer(
+                Keyed<Key>(table: table, names: members.map(\.name), codingPath: self.codingPath)
+            )
         case .null:
-            throw DecodingError.valueNotFound([String: Any].self, .init(codingPath: self.codingPath, debugDescription: "null"))
+            throw DecodingError.valueNotFound(
+                [String: Any].self,
+                .init(codingPath: self.codingPath, debugDescription: "null")
+            )
         default:
-            throw DecodingError.typeMismatch([String: Any].self, .init(codingPath: self.codingPath, debugDescription: "not an object"))
+            throw DecodingError.typeMismatch(
+                [String: Any].self,
+                .init(codingPath: self.codingPath, debugDescription: "not an object")
+            )
         }
     }
 
@@ -26,9 +34,15 @@ struct RPCValueDecoder: Decoder {
         switch self.value {
         case .array(let items): return Unkeyed(items: items, codingPath: self.codingPath)
         case .null:
-            throw DecodingError.valueNotFound([Any].self, .init(codingPath: self.codingPath, debugDescription: "null"))
+            throw DecodingError.valueNotFound(
+                [Any].self,
+                .init(codingPath: self.codingPath, debugDescription: "null")
+            )
         default:
-            throw DecodingError.typeMismatch([Any].self, .init(codingPath: self.codingPath, debugDescription: "not an array"))
+            throw DecodingError.typeMismatch(
+                [Any].self,
+                .init(codingPath: self.codingPath, debugDescription: "not an array")
+            )
         }
     }
 
@@ -40,7 +54,9 @@ struct RPCValueDecoder: Decoder {
     static func decode<T: Decodable>(_ type: T.Type, _ value: RPCValue, _ path: [any CodingKey]) throws -> T {
         if let same = value as? T { return same }
         func mismatch() -> DecodingError {
-            if value == .null { return .valueNotFound(type, .init(codingPath: path, debugDescription: "null")) }
+            if value == .null {
+                return .valueNotFound(type, .init(codingPath: path, debugDescription: "null"))
+            }
             return .typeMismatch(type, .init(codingPath: path, debugDescription: "found \(value.typeName)"))
         }
         switch type {
@@ -63,7 +79,10 @@ struct RPCValueDecoder: Decoder {
     }
 
     private static func integer<I: FixedWidthInteger>(
-        _ type: I.Type, _ text: String, _ path: [any CodingKey], _ mismatch: () -> DecodingError
+        _ type: I.Type,
+        _ text: String,
+        _ path: [any CodingKey],
+        _ mismatch: () -> DecodingError
     ) throws -> I {
         if let exact = I(text) { return exact }
         guard let d = Double(text), d.isFinite, d == d.rounded() else { throw mismatch() }
@@ -93,7 +112,10 @@ private struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     private func value(_ key: Key) throws -> RPCValue {
         guard let v = self.table[key.stringValue] else {
-            throw DecodingError.keyNotFound(key, .init(codingPath: self.codingPath, debugDescription: "missing"))
+            throw DecodingError.keyNotFound(
+                key,
+                .init(codingPath: self.codingPath, debugDescription: "missing")
+            )
         }
         return v
     }
@@ -104,12 +126,17 @@ private struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
         try RPCValueDecoder.decode(type, try self.value(key), self.codingPath + [key])
     }
 
-    func nestedContainer<N: CodingKey>(keyedBy type: N.Type, forKey key: Key) throws -> KeyedDecodingContainer<N> {
-        try RPCValueDecoder(value: try self.value(key), codingPath: self.codingPath + [key]).container(keyedBy: type)
+    func nestedContainer<N: CodingKey>(keyedBy type: N.Type, forKey key: Key) throws
+        -> KeyedDecodingContainer<N>
+    {
+        try RPCValueDecoder(value: try self.value(key), codingPath: self.codingPath + [key]).container(
+            keyedBy: type
+        )
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try RPCValueDecoder(value: try self.value(key), codingPath: self.codingPath + [key]).unkeyedContainer()
+        try RPCValueDecoder(value: try self.value(key), codingPath: self.codingPath + [key])
+            .unkeyedContainer()
     }
 
     func superDecoder() throws -> any Decoder {
@@ -132,7 +159,12 @@ private struct Unkeyed: UnkeyedDecodingContainer {
     private mutating func next<T>(_ type: T.Type) throws -> (RPCValue, [any CodingKey]) {
         guard !self.isAtEnd else {
             throw DecodingError.valueNotFound(
-                type, .init(codingPath: self.codingPath + [IndexKey(self.currentIndex)], debugDescription: "end of array"))
+                type,
+                .init(
+                    codingPath: self.codingPath + [IndexKey(self.currentIndex)],
+                    debugDescription: "end of array"
+                )
+            )
         }
         defer { self.currentIndex += 1 }
         return (self.items[self.currentIndex], self.codingPath + [IndexKey(self.currentIndex)])

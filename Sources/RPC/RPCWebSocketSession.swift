@@ -125,7 +125,8 @@ public struct RPCWebSocketSession: Sendable {
         guard self.state != .closed else { return [] }
         let sentClose = self.state == .closing
         self.finish(code: error.closeCode)
-        return sentClose ? [.closeConnection] : [.send(.close(code: error.closeCode, reason: "")), .closeConnection]
+        return sentClose
+            ? [.closeConnection] : [.send(.close(code: error.closeCode, reason: "")), .closeConnection]
     }
 
     /// The peer's close frame: answer it (unless we started) and close the socket, which the
@@ -163,14 +164,19 @@ public struct RPCWebSocketSession: Sendable {
     /// The dispatcher's answer to `.dispatch(id, ...)`; nil when there is nothing to send.
     /// Answers arriving after the close started are dropped.
     public mutating func dispatchCompleted(
-        _ id: DispatchID, response: [UInt8]?, now: Instant
+        _ id: DispatchID,
+        response: [UInt8]?,
+        now: Instant
     ) -> [RPCWebSocketAction] {
         precondition(id.rawValue < self.nextDispatch, "completion for a dispatch never issued")
         guard self.state == .open, self.inFlight.remove(id) != nil else { return [] }
         self.lastActivity = now
         var actions: [RPCWebSocketAction] = []
         if let response {
-            actions += self.enqueue(Outbound(text: String(decoding: response, as: UTF8.self), bytes: response.count), now: now)
+            actions += self.enqueue(
+                Outbound(text: String(decoding: response, as: UTF8.self), bytes: response.count),
+                now: now
+            )
             guard self.state == .open else { return actions }
         }
         if !self.backlog.isEmpty {
@@ -191,14 +197,21 @@ extension RPCWebSocketSession {
     /// queued notification with the same `coalescingKey` (say `devices:<guid>`) is replaced
     /// in place by this newer one instead of queueing both.
     public mutating func notify(
-        _ notification: RPCRequest, coalescingKey: String? = nil, now: Instant
+        _ notification: RPCRequest,
+        coalescingKey: String? = nil,
+        now: Instant
     ) -> [RPCWebSocketAction] {
         precondition(notification.isNotification, "a server push has no id")
         guard self.state == .open else { return [] }
         let bytes = notification.serialized()
-        let item = Outbound(text: String(decoding: bytes, as: UTF8.self), bytes: bytes.count, coalescingKey: coalescingKey)
+        let item = Outbound(
+            text: String(decoding: bytes, as: UTF8.self),
+            bytes: bytes.count,
+            coalescingKey: coalescingKey
+        )
         if let key = coalescingKey, let index = self.queue.firstIndex(where: { $0.coalescingKey == key }) {
-            guard self.queuedBytes - self.queue[index].bytes + item.bytes <= self.configuration.maxQueuedBytes else {
+            guard self.queuedBytes - self.queue[index].bytes + item.bytes <= self.configuration.maxQueuedBytes
+            else {
                 return self.startClose(RPCWebSocketCloseCode.policyViolation, "client too slow", now: now)
             }
             self.queuedBytes += item.bytes - self.queue[index].bytes
@@ -280,7 +293,8 @@ extension RPCWebSocketSession {
     public mutating func close(code: UInt16, reason: String, now: Instant) -> [RPCWebSocketAction] {
         precondition(
             (1000...1003).contains(code) || (1007...1014).contains(code) || (3000...4999).contains(code),
-            "not a close code that may be sent")
+            "not a close code that may be sent"
+        )
         return self.startClose(code, reason, now: now)
     }
 

@@ -74,14 +74,17 @@ public final class Subscriptions: Sendable {
         var out = Set<RPCTopic>()
         for (i, name) in names.enumerated() {
             let topic = RPCTopic(rawValue: name)
-            guard self.topics.contains(topic) else { throw .invalidParams(field: "topics[\(i)]", reason: "unknown topic") }
+            guard self.topics.contains(topic) else {
+                throw .invalidParams(field: "topics[\(i)]", reason: "unknown topic")
+            }
             out.insert(topic)
         }
         return out
     }
 
     private func update(
-        _ connection: RPCConnectionID, _ change: (inout Set<RPCTopic>) -> Void
+        _ connection: RPCConnectionID,
+        _ change: (inout Set<RPCTopic>) -> Void
     ) throws(RPCError) -> [RPCTopic] {
         let result: Set<RPCTopic>? = self.table.withLock { table in
             guard var set = table[connection] else { return nil }

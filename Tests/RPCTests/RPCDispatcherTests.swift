@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import Foundation
 import RPC
 import Testing
 
@@ -95,7 +96,11 @@ import Testing
         let ok = #"{"jsonrpc":"2.0","result":{"guid":"g1","returnValue":0},"id":1}"#
         #expect(await d.call(Self.request("power", #"{"guid":"g1","action":8}"#)) == ok)
         #expect(await d.call(Self.request("power", #"["g1",8]"#)) == ok)
-        #expect(await d.call(Self.request("power", #"{"guid":"g1","action":8,"options":{"force":true},"tags":[]}"#)) == ok)
+        #expect(
+            await d.call(
+                Self.request("power", #"{"guid":"g1","action":8,"options":{"force":true},"tags":[]}"#)
+            ) == ok
+        )
     }
 
     /// -32602 names the field and says what is wrong, without echoing the value.
@@ -134,33 +139,60 @@ import Testing
     /// Integral number text decodes as an integer; null and absent optionals are nil.
     @Test func lenientIntegersAndOptionals() async {
         let d = Self.dispatcher()
-        #expect(await d.call(Self.request("config", #"{"level":2.0,"mode":"sol","items":[{"name":"x"}],"note":null}"#))
-                == #"{"jsonrpc":"2.0","result":"2 sol [\"x\"] -","id":1}"#)
-        #expect(await d.call(Self.request("config", #"{"level":1e2,"mode":"kvm","items":[],"note":"n"}"#))
-                == #"{"jsonrpc":"2.0","result":"100 kvm [] n","id":1}"#)
+        #expect(
+            await d.call(
+                Self.request("config", #"{"level":2.0,"mode":"sol","items":[{"name":"x"}],"note":null}"#)
+            )
+                == #"{"jsonrpc":"2.0","result":"2 sol [\"x\"] -","id":1}"#
+        )
+        #expect(
+            await d.call(Self.request("config", #"{"level":1e2,"mode":"kvm","items":[],"note":"n"}"#))
+                == #"{"jsonrpc":"2.0","result":"100 kvm [] n","id":1}"#
+        )
     }
 
     @Test func paramsShapes() async {
         let d = Self.dispatcher()
         // A method without positional names refuses a non-empty array.
-        #expect(await d.call(Self.request("port", "[80]")) == Self.invalidParams("params", "expected named params (an object)"))
+        #expect(
+            await d.call(Self.request("port", "[80]"))
+                == Self.invalidParams("params", "expected named params (an object)")
+        )
         #expect(await d.call(Self.request("port", "{}")) == Self.invalidParams("port", "missing"))
         // No params: omitted, {} and [] all decode.
         for params in ["", #","params":{}"#, #","params":[]"#] {
-            #expect(await d.call(#"{"jsonrpc":"2.0","method":"whoami"\#(params),"id":"r"}"#)
-                    == #"{"jsonrpc":"2.0","result":{"method":"whoami","id":"\"r\""},"id":"r"}"#)
+            #expect(
+                await d.call(#"{"jsonrpc":"2.0","method":"whoami"\#(params),"id":"r"}"#)
+                    == #"{"jsonrpc":"2.0","result":{"method":"whoami","id":"\"r\""},"id":"r"}"#
+            )
         }
     }
 
     /// Errors thrown by a handler or a params decoder keep their code and data; others are -32603.
     @Test func handlerErrorMapping() async {
         let d = Self.dispatcher()
-        #expect(await d.call(Self.request("power", #"{"guid":"g","action":3}"#))
-                == errorJSON(-32010, "Validation failed", data: #"{"field":"action","reason":"not a power action"}"#, id: "1"))
-        #expect(await d.call(Self.request("power", #"["offline",2]"#))
-                == errorJSON(-32001, "Device not connected", data: #"{"guid":"offline"}"#, id: "1"))
-        #expect(await d.call(Self.request("port", #"{"port":70000}"#))
-                == errorJSON(-32010, "Validation failed", data: #"{"field":"port","reason":"must be 1...65535"}"#, id: "1"))
+        #expect(
+            await d.call(Self.request("power", #"{"guid":"g","action":3}"#))
+                == errorJSON(
+                    -32010,
+                    "Validation failed",
+                    data: #"{"field":"action","reason":"not a power action"}"#,
+                    id: "1"
+                )
+        )
+        #expect(
+            await d.call(Self.request("power", #"["offline",2]"#))
+                == errorJSON(-32001, "Device not connected", data: #"{"guid":"offline"}"#, id: "1")
+        )
+        #expect(
+            await d.call(Self.request("port", #"{"port":70000}"#))
+                == errorJSON(
+                    -32010,
+                    "Validation failed",
+                    data: #"{"field":"port","reason":"must be 1...65535"}"#,
+                    id: "1"
+                )
+        )
     }
 
     /// An unmapped error is a generic -32603: its description reaches neither the client nor
@@ -177,18 +209,39 @@ import Testing
         #expect(lines.first?.contains("error.type=LeakyError") == true)
     }
 
+    /// A method name cannot forge log lines: control characters are replaced, length capped.
+    @Test func logMetadataIsSanitised() async {
+        let sink = CapturingSink()
+        let method = "leak\n2026-01-01 error [x] forged" + String(repeating: "m", count: 100)
+        let body =
+            #"{"jsonrpc":"2.0","method":"\#(method.replacingOccurrences(of: "\n", with: "\\n"))","id":1}"#
+        let d = Self.dispatcher()
+        d.register(method, params: RPCNoParams.self) { _, _ -> Int in throw LeakyError() }
+        #expect(await d.call(body, context(sink)) == errorJSON(-32603, "Internal error", id: "1"))
+        let lines = sink.all
+        #expect(lines.count == 1)
+        #expect(lines.allSatisfy { !$0.contains("\n") })
+        let expected =
+            "rpc.method=\"leak?2026-01-01 error [x] forged" + String(repeating: "m", count: 32) + "\""
+        #expect(lines.first?.contains(expected) == true, "\(lines)")
+    }
+
     /// Server error codes are the documented constants.
     @Test func serverErrorCodes() {
         let codes: [(RPCError, Int)] = [
             (.deviceNotConnected(guid: "g"), -32001), (.deviceTimeout(guid: "g"), -32002),
-            (.deviceError(guid: "g", message: "fault"), -32003), (.unauthorized, -32004), (.forbidden, -32005),
-            (.conflict("exists"), -32009), (.validation(field: "f", reason: "r"), -32010), (.notAvailable, -32011),
+            (.deviceError(guid: "g", message: "fault"), -32003), (.unauthorized, -32004),
+            (.forbidden, -32005),
+            (.conflict("exists"), -32009), (.validation(field: "f", reason: "r"), -32010),
+            (.notAvailable, -32011),
             (.parseError, -32700), (.invalidRequest, -32600), (.methodNotFound, -32601),
             (.invalidParams(field: "f", reason: "r"), -32602), (.internalError, -32603),
         ]
         for (error, code) in codes { #expect(error.code.rawValue == code) }
-        #expect(RPCError.deviceTimeout(guid: "g").value.jsonText
-                == #"{"code":-32002,"message":"Device did not answer in time","data":{"guid":"g"}}"#)
+        #expect(
+            RPCError.deviceTimeout(guid: "g").value.jsonText
+                == #"{"code":-32002,"message":"Device did not answer in time","data":{"guid":"g"}}"#
+        )
     }
 
     /// Batch members run concurrently, never more than the bound at once, and every id is
@@ -196,9 +249,13 @@ import Testing
     @Test func batchConcurrencyIsBounded() async {
         let gauge = Gauge()
         let d = Self.dispatcher(gauge: gauge, limits: RPCLimits(maxConcurrency: 3))
-        let body = "[" + (0..<12).map { #"{"jsonrpc":"2.0","method":"slow","id":\#($0)}"# }.joined(separator: ",") + "]"
+        let body =
+            "[" + (0..<12).map { #"{"jsonrpc":"2.0","method":"slow","id":\#($0)}"# }.joined(separator: ",")
+            + "]"
         let out = await d.call(body)
-        let expected = "[" + (0..<12).map { #"{"jsonrpc":"2.0","result":true,"id":\#($0)}"# }.joined(separator: ",") + "]"
+        let expected =
+            "[" + (0..<12).map { #"{"jsonrpc":"2.0","result":true,"id":\#($0)}"# }.joined(separator: ",")
+            + "]"
         #expect(out == expected)
         #expect(gauge.total == 12)
         #expect(gauge.peak == 3)

@@ -40,9 +40,11 @@ import Testing
     }
 
     /// Not JSON → -32700 with id null, whatever the damage.
-    @Test(arguments: ["{", "", "   ", #"{"jsonrpc": "2.0", "method": "foobar, "params": "bar", "baz]"#,
-                      #"[{"jsonrpc": "2.0", "method": "sum", "params": [1,2,4], "id": "1"},{"jsonrpc": "2.0", "method"]"#,
-                      "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"id\":1}\u{0}"])
+    @Test(arguments: [
+        "{", "", "   ", #"{"jsonrpc": "2.0", "method": "foobar, "params": "bar", "baz]"#,
+        #"[{"jsonrpc": "2.0", "method": "sum", "params": [1,2,4], "id": "1"},{"jsonrpc": "2.0", "method"]"#,
+        "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"id\":1}\u{0}",
+    ])
     func parseErrors(body: String) async {
         #expect(await Self.dispatcher().call(body) == Self.parseError)
     }
@@ -62,24 +64,48 @@ import Testing
     @Test func requestObjectRules() async {
         let d = Self.dispatcher()
         // The JSON-RPC 2.0 specification's own example.
-        #expect(await d.call(#"{"jsonrpc": "2.0", "method": 1, "params": "bar"}"#) == Self.invalid("method must be a string"))
-        #expect(await d.call(#"{"jsonrpc":"1.0","method":"echo","id":5}"#) == Self.invalid(#"jsonrpc must be \"2.0\""#, id: "5"))
-        #expect(await d.call(#"{"method":"echo","id":"a"}"#) == Self.invalid(#"jsonrpc must be \"2.0\""#, id: #""a""#))
-        #expect(await d.call(#"{"jsonrpc":2.0,"method":"echo","id":5}"#) == Self.invalid(#"jsonrpc must be \"2.0\""#, id: "5"))
-        #expect(await d.call(#"{"jsonrpc":"2.0","id":5}"#) == Self.invalid("method must be a string", id: "5"))
-        #expect(await d.call(#"{"jsonrpc":"2.0","method":"echo","params":"bar","id":5}"#)
-                == Self.invalid("params must be an array or an object", id: "5"))
-        #expect(await d.call(#"{"jsonrpc":"2.0","method":"echo","params":null,"id":5}"#)
-                == Self.invalid("params must be an array or an object", id: "5"))
+        #expect(
+            await d.call(#"{"jsonrpc": "2.0", "method": 1, "params": "bar"}"#)
+                == Self.invalid("method must be a string")
+        )
+        #expect(
+            await d.call(#"{"jsonrpc":"1.0","method":"echo","id":5}"#)
+                == Self.invalid(#"jsonrpc must be \"2.0\""#, id: "5")
+        )
+        #expect(
+            await d.call(#"{"method":"echo","id":"a"}"#)
+                == Self.invalid(#"jsonrpc must be \"2.0\""#, id: #""a""#)
+        )
+        #expect(
+            await d.call(#"{"jsonrpc":2.0,"method":"echo","id":5}"#)
+                == Self.invalid(#"jsonrpc must be \"2.0\""#, id: "5")
+        )
+        #expect(
+            await d.call(#"{"jsonrpc":"2.0","id":5}"#) == Self.invalid("method must be a string", id: "5")
+        )
+        #expect(
+            await d.call(#"{"jsonrpc":"2.0","method":"echo","params":"bar","id":5}"#)
+                == Self.invalid("params must be an array or an object", id: "5")
+        )
+        #expect(
+            await d.call(#"{"jsonrpc":"2.0","method":"echo","params":null,"id":5}"#)
+                == Self.invalid("params must be an array or an object", id: "5")
+        )
         for badID in ["{}", "[1]", "true"] {
-            #expect(await d.call(#"{"jsonrpc":"2.0","method":"echo","params":[],"id":\#(badID)}"#)
-                    == Self.invalid("id must be a string, a number or null"))
+            #expect(
+                await d.call(#"{"jsonrpc":"2.0","method":"echo","params":[],"id":\#(badID)}"#)
+                    == Self.invalid("id must be a string, a number or null")
+            )
         }
         // An invalid request gets an answer even without an id.
-        #expect(await d.call(#"{"jsonrpc":"2.0","method":"echo","params":7}"#)
-                == Self.invalid("params must be an array or an object"))
-        #expect(await d.call(#"{"jsonrpc":"2.0","method":"echo","method":"hello","id":1}"#)
-                == Self.invalid("duplicate member name"))
+        #expect(
+            await d.call(#"{"jsonrpc":"2.0","method":"echo","params":7}"#)
+                == Self.invalid("params must be an array or an object")
+        )
+        #expect(
+            await d.call(#"{"jsonrpc":"2.0","method":"echo","method":"hello","id":1}"#)
+                == Self.invalid("duplicate member name")
+        )
     }
 
     /// Ids come back exactly as sent: strings, integers, fractions, huge numbers, null.
@@ -87,13 +113,22 @@ import Testing
     func idIsEchoed(id: String) async {
         let body = #"{"jsonrpc":"2.0","method":"echo","params":{"x":[1,"y"]},"id":\#(id)}"#
         let expectedID = id == #""\u00e9\n""# ? #""é\n""# : id
-        #expect(await Self.dispatcher().call(body) == #"{"jsonrpc":"2.0","result":{"x":[1,"y"]},"id":\#(expectedID)}"#)
+        #expect(
+            await Self.dispatcher().call(body)
+                == #"{"jsonrpc":"2.0","result":{"x":[1,"y"]},"id":\#(expectedID)}"#
+        )
     }
 
     @Test func methodNotFound() async {
         let d = Self.dispatcher()
-        #expect(await d.call(#"{"jsonrpc":"2.0","method":"nope","id":"q"}"#) == errorJSON(-32601, "Method not found", id: #""q""#))
-        #expect(await d.call(#"{"jsonrpc":"2.0","method":"rpc.discover","id":1}"#) == errorJSON(-32601, "Method not found", id: "1"))
+        #expect(
+            await d.call(#"{"jsonrpc":"2.0","method":"nope","id":"q"}"#)
+                == errorJSON(-32601, "Method not found", id: #""q""#)
+        )
+        #expect(
+            await d.call(#"{"jsonrpc":"2.0","method":"rpc.discover","id":1}"#)
+                == errorJSON(-32601, "Method not found", id: "1")
+        )
         // Notifications get no answer, even for an unknown method.
         #expect(await d.call(#"{"jsonrpc":"2.0","method":"nope"}"#) == nil)
     }
@@ -102,9 +137,16 @@ import Testing
         let hits = Gauge()
         let d = Self.dispatcher(hits: hits)
         #expect(await d.call(#"{"jsonrpc":"2.0","method":"hello"}"#) == nil)
-        #expect(await d.call(#"[{"jsonrpc":"2.0","method":"hello"},{"jsonrpc":"2.0","method":"hello","params":[]}]"#) == nil)
+        #expect(
+            await d.call(
+                #"[{"jsonrpc":"2.0","method":"hello"},{"jsonrpc":"2.0","method":"hello","params":[]}]"#
+            ) == nil
+        )
         #expect(hits.total == 3)
-        let http = await d.httpResponse(body: Array(#"[{"jsonrpc":"2.0","method":"hello"}]"#.utf8), context: context())
+        let http = await d.httpResponse(
+            body: Array(#"[{"jsonrpc":"2.0","method":"hello"}]"#.utf8),
+            context: context()
+        )
         #expect(http.status == 204 && http.body.isEmpty)
         #expect(hits.total == 4)
     }
@@ -145,8 +187,13 @@ import Testing
         let three = "[" + Array(repeating: member, count: 3).joined(separator: ",") + "]"
         #expect(await d.call(three) == nil)
         #expect(hits.total == 3)
-        let big = #"{"jsonrpc":"2.0","method":"echo","params":[""# + String(repeating: "x", count: 200) + #""],"id":1}"#
-        #expect(await d.call(big) == errorJSON(-32600, "Invalid Request", data: #"{"reason":"request too large","limit":200}"#))
+        let big =
+            #"{"jsonrpc":"2.0","method":"echo","params":[""# + String(repeating: "x", count: 200)
+            + #""],"id":1}"#
+        #expect(
+            await d.call(big)
+                == errorJSON(-32600, "Invalid Request", data: #"{"reason":"request too large","limit":200}"#)
+        )
     }
 
     /// Over HTTP every JSON-RPC answer, errors included, is a 200 with a JSON body (B31).
@@ -162,16 +209,26 @@ import Testing
 
     /// Request and response values serialise to the exact envelope and parse back.
     @Test func encodingAndClientParsing() throws {
-        #expect(String(decoding: RPCRequest.notification("devices.changed", params: .object(["guid": "g"])).serialized(), as: UTF8.self)
-                == #"{"jsonrpc":"2.0","method":"devices.changed","params":{"guid":"g"}}"#)
-        #expect(String(decoding: RPCRequest(method: "m", params: [1], id: .int(3)).serialized(), as: UTF8.self)
-                == #"{"jsonrpc":"2.0","method":"m","params":[1],"id":3}"#)
+        #expect(
+            String(
+                decoding: RPCRequest.notification("devices.changed", params: .object(["guid": "g"]))
+                    .serialized(),
+                as: UTF8.self
+            )
+                == #"{"jsonrpc":"2.0","method":"devices.changed","params":{"guid":"g"}}"#
+        )
+        #expect(
+            String(decoding: RPCRequest(method: "m", params: [1], id: .int(3)).serialized(), as: UTF8.self)
+                == #"{"jsonrpc":"2.0","method":"m","params":[1],"id":3}"#
+        )
         let batch = RPCResponse.serialized(batch: [
             RPCResponse(id: .string("a"), result: .object(["ok": true])),
             RPCResponse(id: .null, error: .invalidParams(field: "guid", reason: "missing")),
         ])
-        let text = #"[{"jsonrpc":"2.0","result":{"ok":true},"id":"a"},"#
-            + #"{"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params","data":{"field":"guid","reason":"missing"}},"id":null}]"#
+        let text =
+            #"[{"jsonrpc":"2.0","result":{"ok":true},"id":"a"},"#
+            + #"{"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params","#
+            + #""data":{"field":"guid","reason":"missing"}},"id":null}]"#
         #expect(String(decoding: batch, as: UTF8.self) == text)
         guard case .batch(let parsed) = try RPCResponse.parse(batch) else {
             Issue.record("not a batch")
@@ -183,10 +240,19 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"jsonrpc":"2.0","id":1}"#, RPCResponseParseError.invalid("needs exactly one of result and error")),
-        (#"{"jsonrpc":"2.0","result":1,"error":{"code":1,"message":"m"},"id":1}"#, .invalid("needs exactly one of result and error")),
+        (
+            #"{"jsonrpc":"2.0","id":1}"#,
+            RPCResponseParseError.invalid("needs exactly one of result and error")
+        ),
+        (
+            #"{"jsonrpc":"2.0","result":1,"error":{"code":1,"message":"m"},"id":1}"#,
+            .invalid("needs exactly one of result and error")
+        ),
         (#"{"jsonrpc":"2.0","result":1}"#, .invalid("bad or missing id")),
-        (#"{"jsonrpc":"2.0","error":{"code":1.5,"message":"m"},"id":1}"#, .invalid("error code is not an integer")),
+        (
+            #"{"jsonrpc":"2.0","error":{"code":1.5,"message":"m"},"id":1}"#,
+            .invalid("error code is not an integer")
+        ),
         (#"{"jsonrpc":"2.0","error":{"code":1},"id":1}"#, .invalid("error message is not a string")),
         (#"{"result":1,"id":1}"#, .invalid("jsonrpc is not \"2.0\"")),
         ("[]", .invalid("empty batch")),

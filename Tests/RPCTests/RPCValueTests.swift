@@ -20,12 +20,14 @@ private func parseError(_ bytes: [UInt8], maxDepth: Int = RPCValue.defaultMaxDep
 @Suite struct RPCValueTests {
     /// Order, number text and escapes survive a parse/serialize round trip.
     @Test func roundTripKeepsOrderAndNumberText() throws {
-        let text = #"{"z":1.50,"a":[true,false,null,-0,1e+5,12345678901234567890],"s":"a\"b\\c\n\u0001/é😀"}"#
+        let text =
+            #"{"z":1.50,"a":[true,false,null,-0,1e+5,12345678901234567890],"#
+            + #""s":"a\"b\\c\n\u0001/é😀"}"#
         let value = try parse(text)
         #expect(value["z"] == .number("1.50"))
         #expect(value["a"]?[5] == .number("12345678901234567890"))
         #expect(value["s"]?.stringValue == "a\"b\\c\n\u{1}/é😀")
-        #expect(value.jsonText == #"{"z":1.50,"a":[true,false,null,-0,1e+5,12345678901234567890],"s":"a\"b\\c\n\u0001/é😀"}"#)
+        #expect(value.jsonText == text)
     }
 
     /// Escapes decode to the characters they name, including a surrogate pair.
@@ -114,7 +116,10 @@ private func parseError(_ bytes: [UInt8], maxDepth: Int = RPCValue.defaultMaxDep
         let wrapped = try parse(#"{"b":[1,2.5,"s",null,false,{"y":1,"x":[]}]}"#).decode(Wrapper.self)
         #expect(wrapped.b.jsonText == #"[1,2.5,"s",null,false,{"y":1,"x":[]}]"#)
         // RPCValue's own Decodable conformance, under JSONDecoder (object keys come out sorted).
-        let viaFoundation = try JSONDecoder().decode(Wrapper.self, from: Data(#"{"b":[1,2.5,{"y":1,"x":[]}]}"#.utf8))
+        let viaFoundation = try JSONDecoder().decode(
+            Wrapper.self,
+            from: Data(#"{"b":[1,2.5,{"y":1,"x":[]}]}"#.utf8)
+        )
         #expect(viaFoundation.b.jsonText == #"[1,2.5,{"x":[],"y":1}]"#)
         #expect(try RPCValue(encoding: wrapped).jsonText == #"{"b":[1,2.5,"s",null,false,{"x":[],"y":1}]}"#)
     }

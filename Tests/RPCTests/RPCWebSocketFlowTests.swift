@@ -6,7 +6,8 @@ import Testing
 
 private let t0 = ContinuousClock.now
 
-private func session(_ configure: (inout RPCWebSocketConfiguration) -> Void = { _ in }) -> RPCWebSocketSession {
+private func session(_ configure: (inout RPCWebSocketConfiguration) -> Void = { _ in }) -> RPCWebSocketSession
+{
     var c = RPCWebSocketConfiguration(idleTimeout: nil)
     configure(&c)
     return RPCWebSocketSession(configuration: c, now: t0)
@@ -38,7 +39,11 @@ private func dispatches(_ actions: [RPCWebSocketAction]) -> [RPCWebSocketSession
         #expect(s.notify(changed("g1", 1), now: t0) == [])
         #expect(s.dispatchCompleted(ids[1], response: Array("a1".utf8), now: t0) == [])
         #expect(s.queuedCount == 3)
-        #expect(s.writabilityChanged(true, now: t0) == [.send(.text("a0")), sent(changed("g1", 1)), .send(.text("a1"))])
+        #expect(
+            s.writabilityChanged(true, now: t0) == [
+                .send(.text("a0")), sent(changed("g1", 1)), .send(.text("a1")),
+            ]
+        )
         #expect(s.queuedCount == 0)
         // Writable with nothing queued: sent at once.
         #expect(s.notify(changed("g1", 2), coalescingKey: "devices:g1", now: t0) == [sent(changed("g1", 2))])
@@ -55,7 +60,11 @@ private func dispatches(_ actions: [RPCWebSocketAction]) -> [RPCWebSocketSession
         #expect(s.notify(changed("C", 1), now: t0) == [])  // no key: never coalesced
         #expect(s.queuedCount == 3)
         #expect(s.state == .open)
-        #expect(s.writabilityChanged(true, now: t0) == [sent(changed("A", 50)), sent(changed("B", 50)), sent(changed("C", 1))])
+        #expect(
+            s.writabilityChanged(true, now: t0) == [
+                sent(changed("A", 50)), sent(changed("B", 50)), sent(changed("C", 1)),
+            ]
+        )
     }
 
     /// Past the queue bound (count or bytes), the client is closed with 1008, not buffered.
@@ -73,9 +82,13 @@ private func dispatches(_ actions: [RPCWebSocketAction]) -> [RPCWebSocketSession
         _ = bytes.writabilityChanged(false, now: t0)
         let ids = (0..<3).flatMap { dispatches(bytes.received(.text("r\($0)"), now: t0)) }
         // One answer bigger than the bound still goes when nothing else waits.
-        #expect(bytes.dispatchCompleted(ids[0], response: [UInt8](repeating: 0x61, count: 150), now: t0) == [])
-        #expect(bytes.dispatchCompleted(ids[1], response: [0x62], now: t0)
-                == [.send(.close(code: 1008, reason: "client too slow"))])
+        #expect(
+            bytes.dispatchCompleted(ids[0], response: [UInt8](repeating: 0x61, count: 150), now: t0) == []
+        )
+        #expect(
+            bytes.dispatchCompleted(ids[1], response: [0x62], now: t0)
+                == [.send(.close(code: 1008, reason: "client too slow"))]
+        )
         #expect(bytes.dispatchCompleted(ids[2], response: [0x63], now: t0) == [])
     }
 
@@ -85,8 +98,15 @@ private func dispatches(_ actions: [RPCWebSocketAction]) -> [RPCWebSocketSession
         _ = s.writabilityChanged(false, now: t0)
         #expect(s.notify(changed("A", 1), coalescingKey: "A", now: t0) == [])
         #expect(s.notify(changed("B", 1), coalescingKey: "B", now: t0) == [])
-        let huge = RPCRequest.notification("devices.changed", params: .object(["guid": "A", "pad": .string(String(repeating: "x", count: 200))]))
-        #expect(s.notify(huge, coalescingKey: "A", now: t0) == [.send(.close(code: 1008, reason: "client too slow"))])
+        let huge = RPCRequest.notification(
+            "devices.changed",
+            params: .object(["guid": "A", "pad": .string(String(repeating: "x", count: 200))])
+        )
+        #expect(
+            s.notify(huge, coalescingKey: "A", now: t0) == [
+                .send(.close(code: 1008, reason: "client too slow"))
+            ]
+        )
     }
 
     /// Past `maxInFlight`, requests wait in the backlog with reading paused; past the

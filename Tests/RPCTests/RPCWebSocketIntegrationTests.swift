@@ -60,11 +60,15 @@ private struct Driver {
 @Suite struct RPCWebSocketIntegrationTests {
     static func clientBytes() -> [UInt8] {
         let enc = WebSocketFrameEncoder(role: .client)
-        let subscribe = Array(#"{"jsonrpc":"2.0","method":"subscribe","params":{"topics":["devices"]},"id":1}"#.utf8)
+        let subscribe = Array(
+            #"{"jsonrpc":"2.0","method":"subscribe","params":{"topics":["devices"]},"id":1}"#.utf8
+        )
         var bytes = enc.frame(.text, Array(subscribe[..<20]), fin: false)
         bytes += enc.encode(.ping([7]))  // control frames may interleave with fragments
         bytes += enc.frame(.continuation, Array(subscribe[20...]))
-        bytes += enc.encode(.text(#"[{"jsonrpc":"2.0","method":"unsubscribe","params":{"topics":["x"]},"id":"u"},1]"#))
+        bytes += enc.encode(
+            .text(#"[{"jsonrpc":"2.0","method":"unsubscribe","params":{"topics":["x"]},"id":"u"},1]"#)
+        )
         bytes += enc.encode(.text(#"{"jsonrpc":"2.0","method":"subscribe","params":{"topics":["devices"]}}"#))
         bytes += enc.encode(.text("{"))
         bytes += enc.encode(.close(code: 1000, reason: "done"))
@@ -82,19 +86,25 @@ private struct Driver {
         let id = RPCConnectionID(42)
         subscriptions.connectionOpened(id)
         var driver = Driver(
-            dispatcher: dispatcher, context: context(connection: id), configuration: RPCWebSocketConfiguration())
+            dispatcher: dispatcher,
+            context: context(connection: id),
+            configuration: RPCWebSocketConfiguration()
+        )
         for chunk in split.chunks(Self.clientBytes()) { await driver.feed(chunk) }
         #expect(subscriptions.subscribers(of: .devices) == [id])
         let invalid = #"{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request"},"id":null}"#
-        let unknownTopic = #"{"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params","#
+        let unknownTopic =
+            #"{"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params","#
             + #""data":{"field":"topics[0]","reason":"unknown topic"}},"id":"u"}"#
-        #expect(driver.output == [
-            .pong([7]),
-            .text(#"{"jsonrpc":"2.0","result":{"topics":["devices"]},"id":1}"#),
-            .text("[\(unknownTopic),\(invalid)]"),
-            .text(#"{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error"},"id":null}"#),
-            .close(code: 1000, reason: ""),
-        ])
+        #expect(
+            driver.output == [
+                .pong([7]),
+                .text(#"{"jsonrpc":"2.0","result":{"topics":["devices"]},"id":1}"#),
+                .text("[\(unknownTopic),\(invalid)]"),
+                .text(#"{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error"},"id":null}"#),
+                .close(code: 1000, reason: ""),
+            ]
+        )
         #expect(driver.socketClosed)
         subscriptions.connectionClosed(id)
         #expect(subscriptions.subscribers(of: .devices) == [])
@@ -103,8 +113,10 @@ private struct Driver {
     /// A frame larger than the limit is refused by the decoder before it is buffered: 1009.
     @Test func oversizeFrameFromTheWire() async {
         var driver = Driver(
-            dispatcher: RPCDispatcher(), context: context(),
-            configuration: RPCWebSocketConfiguration(maxMessageSize: 1000))
+            dispatcher: RPCDispatcher(),
+            context: context(),
+            configuration: RPCWebSocketConfiguration(maxMessageSize: 1000)
+        )
         let frame = WebSocketFrameEncoder(role: .client).encode(.text(String(repeating: "x", count: 1001)))
         await driver.feed(frame[...])
         #expect(driver.output == [.close(code: 1009, reason: "")])

@@ -13,7 +13,8 @@ private func at(_ seconds: Double) -> ContinuousClock.Instant {
 
 private func ping(_ n: UInt8) -> RPCWebSocketAction { .send(.ping([0, 0, 0, 0, 0, 0, 0, n])) }
 
-private func session(_ configure: (inout RPCWebSocketConfiguration) -> Void = { _ in }) -> RPCWebSocketSession {
+private func session(_ configure: (inout RPCWebSocketConfiguration) -> Void = { _ in }) -> RPCWebSocketSession
+{
     var c = RPCWebSocketConfiguration(pingInterval: .seconds(30), maxMissedPongs: 2, idleTimeout: nil)
     configure(&c)
     return RPCWebSocketSession(configuration: c, now: t0)
@@ -43,7 +44,9 @@ private func dispatchID(_ actions: [RPCWebSocketAction]) -> RPCWebSocketSession.
         let answer = #"{"jsonrpc":"2.0","result":1,"id":1}"#
         #expect(s.dispatchCompleted(id, response: Array(answer.utf8), now: at(2)) == [.send(.text(answer))])
         // A notification-only message completes with nothing to send.
-        let second = try #require(dispatchID(s.received(.text(#"{"jsonrpc":"2.0","method":"n"}"#), now: at(3))))
+        let second = try #require(
+            dispatchID(s.received(.text(#"{"jsonrpc":"2.0","method":"n"}"#), now: at(3)))
+        )
         #expect(s.dispatchCompleted(second, response: nil, now: at(3)) == [])
         #expect(s.inFlightCount == 0)
     }
@@ -134,7 +137,11 @@ private func dispatchID(_ actions: [RPCWebSocketAction]) -> RPCWebSocketSession.
     @Test func serverStartsClose() throws {
         var s = session()
         let id = try #require(dispatchID(s.received(.text("{}"), now: at(1))))
-        #expect(s.close(code: 1001, reason: "shutting down", now: at(2)) == [.send(.close(code: 1001, reason: "shutting down"))])
+        #expect(
+            s.close(code: 1001, reason: "shutting down", now: at(2)) == [
+                .send(.close(code: 1001, reason: "shutting down"))
+            ]
+        )
         #expect(s.state == .closing)
         #expect(s.received(.text("{}"), now: at(2.1)) == [])
         #expect(s.received(.ping([1]), now: at(2.2)) == [])
@@ -163,14 +170,28 @@ private func dispatchID(_ actions: [RPCWebSocketAction]) -> RPCWebSocketSession.
     @Test func oversizeBinaryAndBrokenFrames() {
         var big = session { $0.maxMessageSize = 10 }
         #expect(big.received(.text("0123456789"), now: at(1)).count == 1)
-        #expect(big.received(.text("0123456789A"), now: at(1)) == [.send(.close(code: 1009, reason: "message too big"))])
+        #expect(
+            big.received(.text("0123456789A"), now: at(1)) == [
+                .send(.close(code: 1009, reason: "message too big"))
+            ]
+        )
 
         var binary = session()
-        #expect(binary.received(.binary([1]), now: at(1)) == [.send(.close(code: 1003, reason: "text messages only"))])
+        #expect(
+            binary.received(.binary([1]), now: at(1)) == [
+                .send(.close(code: 1003, reason: "text messages only"))
+            ]
+        )
 
-        for (error, code) in [(WebSocketError.invalidUTF8, UInt16(1007)), (.messageTooLarge, 1009), (.maskRequired, 1002)] {
+        for (error, code) in [
+            (WebSocketError.invalidUTF8, UInt16(1007)), (.messageTooLarge, 1009), (.maskRequired, 1002),
+        ] {
             var s = session()
-            #expect(s.decodingFailed(error, now: at(1)) == [.send(.close(code: code, reason: "")), .closeConnection])
+            #expect(
+                s.decodingFailed(error, now: at(1)) == [
+                    .send(.close(code: code, reason: "")), .closeConnection,
+                ]
+            )
             #expect(s.closeCode == code)
         }
     }

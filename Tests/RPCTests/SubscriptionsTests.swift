@@ -28,8 +28,14 @@ import Testing
         subs.connectionOpened(b)
         let ca = context(connection: a)
         #expect(await d.call(Self.call("subscribe", #"["devices"]"#), ca) == Self.topics(#"["devices"]"#))
-        #expect(await d.call(Self.call("subscribe", #"["devices","alarms"]"#), ca) == Self.topics(#"["alarms","devices"]"#))
-        #expect(await d.call(Self.call("subscribe", #"["devices"]"#), context(connection: b)) == Self.topics(#"["devices"]"#))
+        #expect(
+            await d.call(Self.call("subscribe", #"["devices","alarms"]"#), ca)
+                == Self.topics(#"["alarms","devices"]"#)
+        )
+        #expect(
+            await d.call(Self.call("subscribe", #"["devices"]"#), context(connection: b))
+                == Self.topics(#"["devices"]"#)
+        )
         #expect(subs.subscribers(of: .devices) == [a, b])
         #expect(subs.subscribers(of: RPCTopic(rawValue: "alarms")) == [a])
         #expect(await d.call(Self.call("unsubscribe", #"["devices"]"#), ca) == Self.topics(#"["alarms"]"#))
@@ -46,13 +52,26 @@ import Testing
         subs.connectionOpened(a)
         let ca = context(connection: a)
         let invalid = { (field: String, reason: String) in
-            errorJSON(-32602, "Invalid params", data: #"{"field":"\#(field)","reason":"\#(reason)"}"#, id: "1")
+            errorJSON(
+                -32602,
+                "Invalid params",
+                data: #"{"field":"\#(field)","reason":"\#(reason)"}"#,
+                id: "1"
+            )
         }
-        #expect(await d.call(Self.call("subscribe", #"["devices","nope"]"#), ca) == invalid("topics[1]", "unknown topic"))
+        #expect(
+            await d.call(Self.call("subscribe", #"["devices","nope"]"#), ca)
+                == invalid("topics[1]", "unknown topic")
+        )
         #expect(subs.topics(of: a) == [])  // all or nothing
         #expect(await d.call(Self.call("subscribe", "[]"), ca) == invalid("topics", "must not be empty"))
-        #expect(await d.call(Self.call("subscribe", #""devices""#), ca) == invalid("topics", "expected an array"))
-        #expect(await d.call(#"{"jsonrpc":"2.0","method":"subscribe","id":1}"#, ca) == invalid("topics", "missing"))
+        #expect(
+            await d.call(Self.call("subscribe", #""devices""#), ca) == invalid("topics", "expected an array")
+        )
+        #expect(
+            await d.call(#"{"jsonrpc":"2.0","method":"subscribe","id":1}"#, ca)
+                == invalid("topics", "missing")
+        )
         // Over HTTP there is no connection to push to.
         let notAvailable = errorJSON(-32011, "Not available on this connection", id: "1")
         #expect(await d.call(Self.call("subscribe", #"["devices"]"#)) == notAvailable)

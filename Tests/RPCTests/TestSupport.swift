@@ -33,7 +33,9 @@ func context(_ sink: CapturingSink = CapturingSink(), connection: RPCConnectionI
 extension RPCDispatcher {
     /// The response text for `body`, or nil when none is sent.
     func call(_ body: String, _ context: RPCContext = context()) async -> String? {
-        await self.handle(body: Array(body.utf8), context: context).map { String(decoding: $0, as: UTF8.self) }
+        await self.handle(body: Array(body.utf8), context: context).map {
+            String(decoding: $0, as: UTF8.self)
+        }
     }
 }
 
