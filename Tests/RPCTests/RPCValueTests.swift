@@ -123,4 +123,32 @@ private func parseError(_ bytes: [UInt8], maxDepth: Int = RPCValue.defaultMaxDep
         #expect(viaFoundation.b.jsonText == #"[1,2.5,{"x":[],"y":1}]"#)
         #expect(try RPCValue(encoding: wrapped).jsonText == #"{"b":[1,2.5,"s",null,false,{"x":[],"y":1}]}"#)
     }
+
+    /// Random byte mutations of a request never crash the parser; whatever parses
+    /// round-trips to the same value.
+    @Test func mutatedInputNeverCrashes() throws {
+        let seed = Array(
+            #"[{"jsonrpc":"2.0","method":"m","params":{"a":[1,-2.5e3,"\u00e9"]},"id":7},1]"#.utf8
+        )
+        let alphabet = Array(#"{}[]",:\u0-9eE.+ -truefalsnl"#.utf8) + [0x00, 0xC3, 0xFF]
+        var rng = SplitMix64(state: 4)
+        var parsed = 0
+        for _ in 0..<3000 {
+            var bytes = seed
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                let i = Int.random(in: 0..<bytes.count, using: &rng)
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: bytes[i] = alphabet.randomElement(using: &rng)!
+                case 1: bytes.remove(at: i)
+                default: bytes.insert(alphabet.randomElement(using: &rng)!, at: i)
+                }
+                if bytes.isEmpty { bytes = [0x20] }
+            }
+            guard let value = try? RPCValue.parse(bytes) else { continue }
+            parsed += 1
+            #expect(try RPCValue.parse(value.serialized()) == value)
+            _ = RPCInbound.parse(bytes)
+        }
+        #expect(parsed > 100)
+    }
 }
