@@ -4,6 +4,7 @@ internal import Foundation
 
 /// Turns a request's params into a handler's typed params, and `DecodingError`s into -32602
 /// errors that name the field. Reasons are ours: a value is never echoed (it may be secret).
+/// TODO(#4): unknown members of named params are ignored, not refused with -32602.
 enum ParamsDecoding {
     static func decode<P: Decodable>(_ type: P.Type, _ params: RPCValue?, positional: [String]) throws -> P {
         let named: RPCValue

@@ -8,6 +8,7 @@ internal import Synchronization
 /// decode through `Codable`; failures become -32602 naming the field. Handler errors map
 /// through ``RPCErrorConvertible``; anything else is -32603 "Internal error", with the details
 /// only in the log (at debug, with the method and request id).
+/// TODO(#4): no per-call deadline here; device time-outs belong to the service layer (-32002).
 public final class RPCDispatcher: Sendable {
     typealias Call = @Sendable (RPCContext, RPCValue?) async throws -> RPCValue
 

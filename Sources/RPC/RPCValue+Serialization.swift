@@ -63,6 +63,7 @@ extension RPCValue {
 extension RPCValue {
     /// The JSON form of `value` (as `JSONEncoder` writes it, keys sorted).
     /// - Throws: the `EncodingError` from `JSONEncoder` (for example a NaN).
+    /// TODO(#4): an Encoder writing RPCValue directly would save the JSON text round trip.
     public init(encoding value: some Encodable) throws {
         if let already = value as? RPCValue {
             self = already

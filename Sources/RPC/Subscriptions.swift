@@ -27,6 +27,8 @@ public struct RPCTopic: RawRepresentable, Hashable, Sendable, Comparable {
 /// connection now has, sorted: `subscribe {"topics": ["devices"]}` → `{"topics": ["devices"]}`
 /// and `unsubscribe {"topics": [...]}`. An unknown topic is -32602 naming `topics[i]`; an
 /// empty list is -32602 naming `topics`; over HTTP POST (no connection) they are -32011.
+/// TODO(#4): no per-topic authorisation yet: any socket that passed the upgrade's auth may
+/// subscribe to every topic.
 public final class Subscriptions: Sendable {
     public let topics: Set<RPCTopic>
     private let table = Mutex<[RPCConnectionID: Set<RPCTopic>]>([:])
