@@ -76,7 +76,7 @@ import Testing
         }
         d.register("slow", params: RPCNoParams.self) { _, _ in
             gauge.enter()
-            try await Task.sleep(for: .milliseconds(20))
+            await gauge.waitForPeers(3)
             gauge.leave()
             return true
         }

@@ -22,6 +22,15 @@ final class Gauge: Sendable {
         }
     }
     func leave() { self.state.withLock { $0.current -= 1 } }
+
+    /// Yields until `n` callers are inside at once, or gives up after a bounded number of
+    /// yields (no wall-clock time, no way to hang).
+    func waitForPeers(_ n: Int) async {
+        for _ in 0..<10_000 {
+            if self.state.withLock({ $0.current >= n }) { return }
+            await Task.yield()
+        }
+    }
     var peak: Int { self.state.withLock { $0.peak } }
     var total: Int { self.state.withLock { $0.total } }
 }
