@@ -76,7 +76,9 @@ import Testing
         }
         d.register("slow", params: RPCNoParams.self) { _, _ in
             gauge.enter()
+            // Hold on after the third arrives, so that an unbounded batch would pile up more.
             await gauge.waitForPeers(3)
+            for _ in 0..<50 { await Task.yield() }
             gauge.leave()
             return true
         }
