@@ -39,6 +39,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Crypto"], swiftSettings: swiftSettings),
         .target(name: "WSMAN", dependencies: ["Crypto", "HTTP", "JSON"], swiftSettings: swiftSettings),
         .target(name: "Config", swiftSettings: swiftSettings),
+        .target(name: "RPC", dependencies: ["HTTP", "Logging"], swiftSettings: swiftSettings),
 
         // Storage and services.
         .target(
@@ -88,6 +89,7 @@ let package = Package(
             name: "WSMANTests", dependencies: ["WSMAN", "HTTP", "Crypto", "JSON"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "AMTDecodingTests", dependencies: ["AMT"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "RPCTests", dependencies: ["RPC", "HTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "SQLite", "PasswordHash", "Crypto", "JSON"],
