@@ -30,7 +30,9 @@ let package = Package(
         .target(name: "Logging", swiftSettings: swiftSettings),
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
-        .target(name: "PasswordHash", dependencies: ["CArgon2"], swiftSettings: swiftSettings),
+        .target(
+            name: "PasswordHash", dependencies: ["CArgon2"], exclude: ["README-params.md"],
+            swiftSettings: swiftSettings),
 
         // Transport and pure protocol logic (no I/O in APF, HTTP, WSMAN).
         .target(name: "NetCore", dependencies: ["CLinux", "Crypto", "Logging"], swiftSettings: swiftSettings),
@@ -76,7 +78,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings),
 
-        .executableTarget(name: "mps", dependencies: ["MPSServer"], swiftSettings: swiftSettings),
+        .executableTarget(name: "mps", dependencies: ["MPSServer", "NetCore"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "amt-sim", dependencies: ["Simulator"], swiftSettings: swiftSettings),
 

@@ -3,6 +3,7 @@
 #ifndef MPS_CLINUX_SHIM_H
 #define MPS_CLINUX_SHIM_H
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -20,6 +21,12 @@ extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 static inline int mps_accept4_nonblocking(int fd, struct sockaddr *addr, socklen_t *len) {
     return accept4(fd, addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
+
+/// Serve allocations of at least `bytes` with mmap (fixed threshold, no dynamic adjustment).
+static inline int mps_set_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
+
+/// Return free heap pages to the kernel.
+static inline int mps_malloc_trim(void) { return malloc_trim(0); }
 
 /// A non-blocking, close-on-exec eventfd used to wake an event loop.
 static inline int mps_eventfd_nonblocking(void) {

@@ -169,3 +169,20 @@ private struct FileValue: Decodable {
         }
     }
 }
+
+extension MPSConfiguration {
+    /// `MPS_*` variables that name no setting (a typo such as `MPS_WEB_PROT`), so the operator
+    /// can be warned instead of the value being ignored in silence. `others` are variables read
+    /// elsewhere (`MPS_MIGRATIONS_DIR`, ...).
+    public static func unknownEnvironmentVariables(
+        _ environment: [String: String], others: Set<String>
+    ) -> [String] {
+        var known: Set<String> = ["MPS_CONFIG"]
+        for setting in Self.settings {
+            known.insert(setting.environmentName)
+            if setting.isSecret { known.insert(setting.environmentName + "_FILE") }
+        }
+        return environment.keys.filter { $0.hasPrefix("MPS_") && !known.contains($0) && !others.contains($0) }
+            .sorted()
+    }
+}

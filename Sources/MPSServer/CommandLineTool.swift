@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 internal import Store
 internal import Config
+internal import Web
 
 /// The `mps` command line: serve, migrate, demo, and key management.
 public enum CommandLineTool {
@@ -11,6 +12,7 @@ public enum CommandLineTool {
                mps --demo [N]                   serve with N simulated devices (default 5)
                mps apikey create NAME           print a new API key once
                mps apikey list | revoke NAME
+               mps --version
                mps device import FILE           register devices + credentials from JSON
         Settings come from the config file, then MPS_* environment variables (see README).
         """
@@ -18,8 +20,12 @@ public enum CommandLineTool {
     /// Runs the command and returns the process exit status.
     public static func main(arguments: [String], environment: [String: String]) async -> Int32 {
         var args = Array(arguments.dropFirst())
-        if args.contains("--help") || args.contains("-h") {
-            print(Self.usage)
+        if args.contains("--help") || args.contains("-h") || args.first == "help" {
+            Self.say(Self.usage)
+            return 0
+        }
+        if args.first == "--version" {
+            Self.say("mps \(ServerRoutes.version)")
             return 0
         }
         let configuration: MPSConfiguration
@@ -31,6 +37,10 @@ public enum CommandLineTool {
         }
         args = Self.stripConfigArguments(args)
         let logger = Logger(label: "mps", level: LogLevel(name: configuration.logLevel.rawValue) ?? .info)
+        let others: Set<String> = ["MPS_MIGRATIONS_DIR", "MPS_PUBLIC_DIR", "MPS_TEST_LOG_LEVEL", "MPS_ARGON2_BENCH"]
+        for name in MPSConfiguration.unknownEnvironmentVariables(environment, others: others) {
+            logger.warning("ignoring \(name): no such setting (see README, Configuration)")
+        }
         do {
             let settings = try ServerSettings(configuration: configuration, environment: environment)
             switch args.first {
@@ -63,6 +73,12 @@ public enum CommandLineTool {
         }
     }
 
+    /// Writes a line to standard output at once (unbuffered), so that output reaches a pipe or
+    /// a log file in order with the log lines on standard error.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
     static func stripConfigArguments(_ args: [String]) -> [String] {
         var out: [String] = []
         var skip = false
@@ -82,9 +98,9 @@ public enum CommandLineTool {
         defer { db.close() }
         let applied = try Migrator(database: db, directory: settings.migrationsDirectory).apply()
         if applied.isEmpty {
-            print("mps: database is current; no migrations to apply")
+            Self.say("mps: database is current; no migrations to apply")
         } else {
-            for name in applied { print("applied \(name)") }
+            for name in applied { Self.say("applied \(name)") }
         }
         return 0
     }
@@ -106,18 +122,18 @@ public enum CommandLineTool {
         switch (args.first, args.count) {
         case ("create", 2):
             let key = try await store.create(name: args[1])
-            print(key.key)
+            Self.say(key.key)
             FileHandle.standardError.write(Data("mps: API key \(args[1]) created; it is shown only once\n".utf8))
         case ("list", 1):
             for info in try await store.list() {
-                print("\(info.name)\t\(info.prefix)…\tcreated \(info.createdAt)")
+                Self.say("\(info.name)\t\(info.prefix)…\tcreated \(info.createdAt)")
             }
         case ("revoke", 2):
             guard try await store.revoke(name: args[1]) else {
                 FileHandle.standardError.write(Data("mps: no API key named \(args[1])\n".utf8))
                 return 1
             }
-            print("revoked \(args[1])")
+            Self.say("revoked \(args[1])")
         default:
             FileHandle.standardError.write(Data("usage: mps apikey create NAME | list | revoke NAME\n".utf8))
             return 2

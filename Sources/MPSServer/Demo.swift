@@ -38,8 +38,16 @@ public enum Demo {
     }
 
     static func main(_ settings: ServerSettings, count: Int, logger: Logger) async throws -> Int32 {
+        // The demo prints an API key: unless told otherwise, it listens on loopback only.
+        var settings = settings
+        if settings.webHost == "0.0.0.0" { settings.webHost = "127.0.0.1" }
+        if settings.tunnel.host == "0.0.0.0" { settings.tunnel.host = "127.0.0.1" }
         _ = try await CommandLineTool.migrate(settings)
         let server = try await Server.start(settings, logger: logger)
+        // One demo key at a time: earlier runs' keys are revoked.
+        for old in try await server.apiKeys.list() where old.name.hasPrefix("demo-") {
+            _ = try await server.apiKeys.revoke(name: old.name)
+        }
         let key = try await server.apiKeys.create(name: "demo-\(Int(Date().timeIntervalSince1970))")
         let fleet = try await Self.run(server: server, count: count, logger: logger)
         let scheme = settings.webTLS ? "https" : "http"

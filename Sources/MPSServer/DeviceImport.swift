@@ -9,41 +9,46 @@ internal import Store
 ///    "mpsPassword": "...", "amtUsername": "admin", "amtPassword": "..."}]`.
 /// Passwords are hashed (MPS) or encrypted (AMT) on the way in; nothing is echoed.
 enum DeviceImport {
-    struct Entry: Decodable {
-        let guid: String
-        let hostname: String?
-        let tags: [String]?
-        let mpsUsername: String?
-        let mpsPassword: String?
-        let amtUsername: String?
-        let amtPassword: String?
+    struct Entry {
+        var guid: String
+        var hostname: String?
+        var tags: [String]?
+        var mpsUsername: String?
+        var mpsPassword: String?
+        var amtUsername: String?
+        var amtPassword: String?
     }
+
+    static let keys: Set<String> = [
+        "guid", "hostname", "tags", "mpsUsername", "mpsPassword", "amtUsername", "amtPassword",
+    ]
 
     static func run(file: String, settings: ServerSettings) async throws -> Int32 {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw StartupError("cannot read \(file)")
         }
-        let entries: [Entry]
-        do {
-            entries = try JSONDecoder().decode([Entry].self, from: data)
-        } catch {
-            throw StartupError("\(file) is not a JSON array of devices: \(Self.summary(error))")
+        let entries = try Self.parse(Array(data), file: file)
+        // Everything is checked before anything is written: a bad entry imports nothing.
+        for (index, e) in entries.enumerated() {
+            do {
+                guard GUID.normalize(e.guid) != nil else { throw StoreError.invalidGUID }
+                if let user = e.mpsUsername { try MPSPasswordPolicy.validate(username: user) }
+                if let password = e.mpsPassword { try MPSPasswordPolicy.validate(password: password) }
+                if (e.mpsUsername == nil) != (e.mpsPassword == nil) {
+                    throw StartupError("give both mpsUsername and mpsPassword, or neither")
+                }
+            } catch {
+                throw StartupError("\(file): device \(index + 1) (\(e.guid)): \(error); nothing was imported")
+            }
         }
         let db = try Database.open(path: settings.dataDirectory.appendingPathComponent("mps.sqlite").path)
         defer { db.close() }
         guard try Migrator(database: db, directory: settings.migrationsDirectory).isCurrent() else {
             throw StartupError("database schema is not current: run `mps --migrate`")
         }
-        let key: MasterKey
-        if let encoded = settings.masterKeyEncoded {
-            key = try MasterKey(encoded: encoded)
-        } else {
-            key = try MasterKey.loadOrCreate(
-                path: settings.masterKeyPath ?? settings.dataDirectory.appendingPathComponent("master.key").path)
-        }
+        let key = try settings.loadMasterKey(logger: nil)
         let devices = DeviceStore(database: db)
         let secrets = SecretStore(database: db, masterKey: key, hashing: HashingPool(threads: 2))
-        var imported = 0
         try await withThrowingTaskGroup(of: Void.self) { group in
             var running = 0
             for (index, entry) in entries.enumerated() {
@@ -61,10 +66,48 @@ enum DeviceImport {
                 }
             }
             try await group.waitForAll()
-            imported = entries.count
         }
-        print("imported \(imported) devices")
+        CommandLineTool.say("imported \(entries.count) device\(entries.count == 1 ? "" : "s")")
         return 0
+    }
+
+    /// Strict reading: an unknown key is an error (a misspelt `mpspassword` must not import a
+    /// device without credentials). Values from the file are never echoed: they may be secrets.
+    static func parse(_ bytes: [UInt8], file: String) throws -> [Entry] {
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(bytes)
+        } catch {
+            throw StartupError("\(file) is not valid JSON (\(error))")
+        }
+        guard let items = json.arrayValue else { throw StartupError("\(file) must hold a JSON array of devices") }
+        var entries: [Entry] = []
+        for (index, item) in items.enumerated() {
+            let place = "\(file): device \(index + 1)"
+            guard let members = item.members else { throw StartupError("\(place) is not an object") }
+            if let unknown = members.map(\.key).first(where: { !Self.keys.contains($0) }) {
+                throw StartupError(
+                    "\(place): unknown key \"\(unknown)\" (known: \(Self.keys.sorted().joined(separator: ", ")))")
+            }
+            func text(_ key: String) throws -> String? {
+                guard let v = item[key], !v.isNull else { return nil }
+                guard case .string(let s) = v else { throw StartupError("\(place): \(key) must be a string") }
+                return s
+            }
+            guard let guid = try text("guid") else { throw StartupError("\(place): guid is required") }
+            var tags: [String]?
+            if let t = item["tags"] {
+                guard let list = t.arrayValue, list.allSatisfy({ if case .string = $0 { true } else { false } }) else {
+                    throw StartupError("\(place): tags must be an array of strings")
+                }
+                tags = list.compactMap(\.stringValue)
+            }
+            entries.append(Entry(
+                guid: guid, hostname: try text("hostname"), tags: tags,
+                mpsUsername: try text("mpsUsername"), mpsPassword: try text("mpsPassword"),
+                amtUsername: try text("amtUsername"), amtPassword: try text("amtPassword")))
+        }
+        return entries
     }
 
     private static func importOne(_ e: Entry, devices: DeviceStore, secrets: SecretStore) async throws {
@@ -78,20 +121,5 @@ enum DeviceImport {
         if let password = e.amtPassword {
             try await secrets.setAMTCredentials(guid: e.guid, username: e.amtUsername ?? "admin", password: password)
         }
-    }
-
-    /// A decoding error without any value from the file (it may hold passwords).
-    private static func summary(_ error: any Error) -> String {
-        guard let e = error as? DecodingError else { return "unreadable" }
-        switch e {
-        case .keyNotFound(let key, let c): return "missing \(key.stringValue) at \(Self.path(c))"
-        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "wrong type at \(Self.path(c))"
-        case .dataCorrupted(let c): return "invalid JSON at \(Self.path(c))"
-        @unknown default: return "unreadable"
-        }
-    }
-
-    private static func path(_ c: DecodingError.Context) -> String {
-        c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
     }
 }

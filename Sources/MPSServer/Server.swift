@@ -30,25 +30,22 @@ public final class Server: Sendable {
     public let webPort: Int
     private let http: HTTPServer
     private let logger: Logger
+    private let housekeeping: Task<Void, Never>
 
     /// Opens the store (refusing a schema that is behind), loads or generates the keys and
     /// certificates, marks every device disconnected, and starts both listeners.
     public static func start(_ settings: ServerSettings, logger: Logger) async throws -> Server {
         try Self.makeDataDirectory(settings.dataDirectory)
         let dbPath = settings.dataDirectory.appendingPathComponent("mps.sqlite").path
+        guard FileManager.default.fileExists(atPath: dbPath) else {
+            throw StartupError("no database at \(dbPath): run `mps --migrate` first")
+        }
         let database = try Database.open(path: dbPath)
         let status = try Migrator(database: database, directory: settings.migrationsDirectory).status()
         guard status.isCurrent else {
             throw StartupError("database schema is not current (\(status.summary)): run `mps --migrate`")
         }
-        let masterKey: MasterKey
-        if let encoded = settings.masterKeyEncoded {
-            masterKey = try MasterKey(encoded: encoded)
-        } else {
-            let path = settings.masterKeyPath
-                ?? settings.dataDirectory.appendingPathComponent("master.key").path
-            masterKey = try MasterKey.loadOrCreate(path: path)
-        }
+        let masterKey = try settings.loadMasterKey(logger: logger)
         let certificates = try Self.loadCertificates(settings, logger: logger)
         let group = try EventLoopGroup(threads: settings.eventLoops)
         let hashing = HashingPool(threads: 2)
@@ -68,7 +65,13 @@ public final class Server: Sendable {
         let tunnels = TunnelManager(
             configuration: settings.tunnel, authority: authority, group: group, tls: ciraTLS,
             logger: logger.with(["component": "cira"]))
-        let ciraPort = try tunnels.start()
+        let ciraPort: Int
+        do {
+            ciraPort = try tunnels.start()
+        } catch {
+            throw StartupError(
+                "cannot listen for CIRA on \(settings.tunnel.host):\(settings.tunnel.port) (MPS_PORT): \(error)")
+        }
 
         let client = WSMANClient(
             tunnels: tunnels, credentials: secrets, timeout: settings.wsmanTimeout,
@@ -89,11 +92,18 @@ public final class Server: Sendable {
                 certificateChainPEM: certificates.chainPEM,
                 privateKeyPEM: certificates.serverKey.pemPKCS8(), minimumVersion: .tls1_2)
             : nil
-        let http = try HTTPServer(
-            host: settings.webHost, port: settings.webPort, tls: webTLS, group: group,
-            configuration: HTTPServerConfiguration(secure: settings.webTLS),
-            logger: logger.with(["component": "http"])
-        ) { context in await app.respond(context) }
+        let http: HTTPServer
+        do {
+            http = try HTTPServer(
+                host: settings.webHost, port: settings.webPort, tls: webTLS, group: group,
+                configuration: HTTPServerConfiguration(secure: settings.webTLS),
+                logger: logger.with(["component": "http"])
+            ) { context in await app.respond(context) }
+        } catch {
+            await tunnels.stop()
+            throw StartupError(
+                "cannot listen for the web UI/API on \(settings.webHost):\(settings.webPort) (MPS_WEB_PORT): \(error)")
+        }
 
         logger.info("mps started", metadata: [
             "cira.port": "\(ciraPort)", "web.port": "\(http.port)",
@@ -123,10 +133,18 @@ public final class Server: Sendable {
         self.webPort = http.port
         self.http = http
         self.logger = logger
+        self.housekeeping = Task {
+            // Give back heap pages freed by bursts (reconnect storms, large responses).
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(60))
+                MemoryTuning.trim()
+            }
+        }
     }
 
     /// Closes the listeners and tunnels, writes the final statuses, and stops the loops.
     public func stop() async {
+        self.housekeeping.cancel()
         self.http.close()
         await self.tunnels.stop()
         _ = try? await self.devices.markAllDisconnected(instance: nil, at: Date())

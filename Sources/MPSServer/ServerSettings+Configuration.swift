@@ -30,6 +30,9 @@ extension ServerSettings {
         default: .tls1_2
         }
         self.masterKeyPath = c.masterKeyFile
+        let defaultKey = (c.dataDir as NSString).appendingPathComponent("master.key")
+        self.masterKeyMayBeCreated = (c.masterKeyFile as NSString).standardizingPath
+            == (defaultKey as NSString).standardizingPath
         self.masterKeyEncoded = c.masterKey?.value
         if let cert = c.tlsCert, let key = c.tlsKey {
             self.certificateFiles = (cert, key, c.tlsCA)

@@ -1,6 +1,8 @@
 public import Crypto
 public import Foundation
 public import Tunnel
+internal import Store
+public import Logging
 
 /// Everything the server needs to start, resolved from the configuration.
 public struct ServerSettings: Sendable {
@@ -16,6 +18,10 @@ public struct ServerSettings: Sendable {
     public var tunnel = TunnelConfiguration()
     public var wsmanTimeout: Duration = .seconds(30)
     public var masterKeyPath: String?
+    /// Whether the key may be created when missing: only at the default place in the data
+    /// directory. A configured path that does not exist is an error, never a fresh key (which
+    /// would make every stored AMT password unreadable).
+    public var masterKeyMayBeCreated = true
     public var masterKeyEncoded: String?
     /// Certificate files used as given instead of generated ones (cert chain, key).
     public var certificateFiles: (cert: String, key: String, ca: String?)?
@@ -24,5 +30,21 @@ public struct ServerSettings: Sendable {
     public init(dataDirectory: URL, migrationsDirectory: URL) {
         self.dataDirectory = dataDirectory
         self.migrationsDirectory = migrationsDirectory
+    }
+}
+
+extension ServerSettings {
+    /// The master key: inline (`master_key`), or the key file. The file is created only at the
+    /// default place on first start, and that is logged; a configured file must exist.
+    func loadMasterKey(logger: Logger?) throws -> MasterKey {
+        if let encoded = self.masterKeyEncoded { return try MasterKey(encoded: encoded) }
+        let path = self.masterKeyPath ?? self.dataDirectory.appendingPathComponent("master.key").path
+        guard self.masterKeyMayBeCreated else { return try MasterKey.load(path: path) }
+        let existed = FileManager.default.fileExists(atPath: path)
+        let key = try MasterKey.loadOrCreate(path: path)
+        if !existed {
+            logger?.notice("generated a new master key; back it up with the database", metadata: ["path": path])
+        }
+        return key
     }
 }

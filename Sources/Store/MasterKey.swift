@@ -91,20 +91,32 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
                     + " (chmod 600 it)"
             )
         }
-        guard info.st_size == Self.size else {
-            throw MasterKeyError("\(path) is \(info.st_size) bytes; a key file holds exactly \(Self.size)")
+        // Either the 32 raw bytes we write, or the same text `MPS_MASTER_KEY` takes (64 hex
+        // digits or base64 of 32 bytes, optionally newline-terminated), as a secret mount holds.
+        guard info.st_size == Self.size || (44...80).contains(info.st_size) else {
+            throw MasterKeyError(
+                "\(path) is \(info.st_size) bytes; a key file holds 32 raw bytes, 64 hex digits or base64")
         }
-        var bytes = [UInt8](repeating: 0, count: Self.size)
+        let expected = Int(info.st_size)
+        var bytes = [UInt8](repeating: 0, count: expected)
         var filled = 0
-        while filled < Self.size {
+        while filled < expected {
             let count = bytes.withUnsafeMutableBytes {
-                read(fd, $0.baseAddress! + filled, Self.size - filled)
+                read(fd, $0.baseAddress! + filled, expected - filled)
             }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw MasterKeyError("cannot read \(path): \(Self.errorText())") }
             filled += count
         }
-        return try MasterKey(bytes: bytes)
+        if expected == Self.size { return try MasterKey(bytes: bytes) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw MasterKeyError("\(path) holds neither 32 raw bytes nor a hex or base64 key")
+        }
+        do {
+            return try MasterKey(encoded: text)
+        } catch {
+            throw MasterKeyError("\(path) holds neither 32 raw bytes nor a hex or base64 key")
+        }
     }
 
     private static func create(path: String) throws(MasterKeyError) {

@@ -1,8 +1,10 @@
 import Foundation
 import MPSServer
+import NetCore
 
 // Everything the server writes (database, keys, certificates) is private to its user.
 umask(0o077)
+MemoryTuning.preferMmapForLargeBuffers()
 
 let status = await CommandLineTool.main(
     arguments: CommandLine.arguments, environment: ProcessInfo.processInfo.environment)

@@ -208,7 +208,8 @@ final class BulkClient: ConnectionHandler {
             let held = try await loop.submit { report.value }
             #expect(held.sent < total)
             #expect(held.maxPending <= highWater + 64 * 1024)
-            #expect(held.writableCalls == 0)
+            // (Whether the sender already saw a writable edge depends on how far the kernel grew
+            // the loopback socket buffers meanwhile; the bound above is what matters.)
             #expect(server.read(\.receivedCount) == 0)
 
             let peerLoop = try #require(serverLoop.value)

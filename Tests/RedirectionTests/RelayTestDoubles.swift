@@ -176,7 +176,8 @@ final class FakeSink: RelayBrowserSink {
 }
 
 /// Polls `condition` every 5 ms for at most `seconds`; true if it became true.
-func eventually(within seconds: Double = 2, _ condition: () -> Bool) async -> Bool {
+/// Generous by default: on a loaded 2-core machine the task pool can stall for seconds.
+func eventually(within seconds: Double = 20, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if condition() { return true }
