@@ -48,7 +48,7 @@ let package = Package(
             name: "Tunnel", dependencies: ["NetCore", "APF", "Store", "Crypto", "Logging"],
             swiftSettings: swiftSettings),
         .target(
-            name: "AMT", dependencies: ["Tunnel", "WSMAN", "HTTP", "Store", "Logging"],
+            name: "AMT", dependencies: ["Tunnel", "WSMAN", "HTTP", "Store", "Logging", "JSON"],
             swiftSettings: swiftSettings),
         .target(
             name: "Web",
@@ -84,6 +84,9 @@ let package = Package(
             name: "WSMANTests", dependencies: ["WSMAN", "HTTP", "Crypto", "JSON"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "AMTDecodingTests", dependencies: ["AMT"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AMTTests", dependencies: ["AMT", "WSMAN", "JSON", "Tunnel", "Web", "HTTP", "Logging"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "SQLite", "PasswordHash", "Crypto", "JSON"],
