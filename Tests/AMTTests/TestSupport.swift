@@ -132,14 +132,19 @@ final class FakeTransport: WSMANTransport, Sendable {
         } catch {
             throw .unexpectedResponse("the service sent an unparsable request")
         }
+        return try self.answer(request)
+    }
+
+    func resetSession(guid: String) { self.resets.withLock { $0.append(guid) } }
+
+    /// Records and answers an already-parsed request.
+    func answer(_ request: WSMANIncomingRequest) throws(AMTError) -> WSMANResponse {
         let index = self.log.withLock { log -> Int in
             log.append(request)
             return log.count - 1
         }
         return try self.handler(request, index)
     }
-
-    func resetSession(guid: String) { self.resets.withLock { $0.append(guid) } }
 }
 
 struct AlwaysConnected: DeviceConnectivity {
