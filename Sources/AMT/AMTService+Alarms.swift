@@ -123,3 +123,8 @@ public struct StoreDeviceRegistry: AMTDeviceRegistry {
         self.tunnels.disconnect(guid)
     }
 }
+
+/// Pure helpers exposed for tests.
+public enum AMTServiceTestHooks {
+    public static func minutes(_ isoDuration: String) -> Int? { AMTService.minutes(isoDuration: isoDuration) }
+}

@@ -82,6 +82,19 @@ public struct AMTFeatures: Sendable, Equatable {
     public var optInState: Int
     public var kvmAvailable: Bool
 
+    public init(
+        userConsent: UserConsent?, redirection: Bool, kvm: Bool, sol: Bool, ider: Bool, optInState: Int,
+        kvmAvailable: Bool
+    ) {
+        self.userConsent = userConsent
+        self.redirection = redirection
+        self.kvm = kvm
+        self.sol = sol
+        self.ider = ider
+        self.optInState = optInState
+        self.kvmAvailable = kvmAvailable
+    }
+
     public var json: JSONValue {
         [
             "userConsent": self.userConsent.map { .string($0.rawValue) } ?? .null,
