@@ -82,7 +82,8 @@ extension AMTService {
         }
         var calls = self.calls(guid)
         do {
-            try await calls.delete("IPS_AlarmClockOccurrence", selectors: [WSMANSelector("InstanceID", instanceID)])
+            try await calls.delete(
+                "IPS_AlarmClockOccurrence", selectors: [WSMANSelector("InstanceID", instanceID)])
         } catch let error where error.isSOAPFault {
             throw .notFound("alarm")
         }

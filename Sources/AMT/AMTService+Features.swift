@@ -29,7 +29,8 @@ extension AMTService {
         } catch {
             throw .unexpectedResponse("CIM_KVMRedirectionSAP.EnabledState is not a number")
         }
-        let r = WSMANInstance(redirection), o = WSMANInstance(optIn)
+        let r = WSMANInstance(redirection)
+        let o = WSMANInstance(optIn)
         let features = try Self.decode { () throws(WSMANDecodingError) -> AMTFeatures in
             let enabled = try r.requiredInt("EnabledState")
             let required = try o.requiredInt("OptInRequired")
@@ -55,9 +56,12 @@ extension AMTService {
         if settings.enableKVM && !current.kvmAvailable {
             throw .notSupported(field: "enableKVM", reason: "the device has no KVM redirection")
         }
-        let sol = settings.enableSOL, ider = settings.enableIDER, kvm = settings.enableKVM
+        let sol = settings.enableSOL
+        let ider = settings.enableIDER
+        let kvm = settings.enableKVM
         let listener = sol || ider || kvm
-        let changed = sol != current.sol || ider != current.ider
+        let changed =
+            sol != current.sol || ider != current.ider
             || (current.kvmAvailable && kvm != current.kvm) || listener != current.redirection
         if changed {
             let enabled = 32768 + (ider ? 1 : 0) + (sol ? 2 : 0)
@@ -66,14 +70,17 @@ extension AMTService {
             try Self.requireSuccess(r, "AMT_RedirectionService.RequestStateChange")
             if current.kvmAvailable {
                 let k = try await calls.invoke(
-                    "CIM_KVMRedirectionSAP", "RequestStateChange", [("RequestedState", .text(kvm ? "2" : "3"))])
+                    "CIM_KVMRedirectionSAP", "RequestStateChange",
+                    [("RequestedState", .text(kvm ? "2" : "3"))])
                 try Self.requireSuccess(k, "CIM_KVMRedirectionSAP.RequestStateChange")
             }
             try await calls.put(
                 "AMT_RedirectionService",
                 properties: PutProperties.from(
                     state.redirection,
-                    changes: [("EnabledState", String(enabled)), ("ListenerEnabled", listener ? "true" : "false")]))
+                    changes: [
+                        ("EnabledState", String(enabled)), ("ListenerEnabled", listener ? "true" : "false"),
+                    ]))
         }
         if current.userConsent != settings.userConsent {
             try await calls.put(
@@ -105,7 +112,8 @@ extension AMTService {
             throw .invalidArgument(field: "consentCode", reason: "must be a number of at most six digits")
         }
         var calls = self.calls(guid)
-        return try await calls.invoke("IPS_OptInService", "SendOptInCode", [("OptInCode", .text(String(code)))])
+        return try await calls.invoke(
+            "IPS_OptInService", "SendOptInCode", [("OptInCode", .text(String(code)))])
     }
 
     public func cancelUserConsent(guid: String) async throws(AMTError) -> MethodOutput {

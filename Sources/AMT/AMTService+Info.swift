@@ -16,7 +16,8 @@ extension AMTService {
     /// `unwrap` puts the instance's properties directly under Body (generalSettings, version).
     static func envelopeJSON(_ response: WSMANResponse, instance: SOAPElement, unwrap: Bool) -> JSONValue {
         let header = response.header?.contentJSON(.reference) ?? .object([])
-        let body: JSONValue = unwrap
+        let body: JSONValue =
+            unwrap
             ? Self.instanceJSON(instance) : .object([JSONMember(instance.name, Self.instanceJSON(instance))])
         return ["Header": header.members == nil ? .object([]) : header, "Body": body]
     }

@@ -5,13 +5,16 @@ extension AMTService {
     /// and the total count (wsman.md §3.9, without the reference's off-by-one: the newest
     /// record is on page 0).
     public func auditLog(guid: String, skipNewest: Int) async throws(AMTError) -> AuditLogPageResult {
-        guard skipNewest >= 0 else { throw .invalidArgument(field: "startIndex", reason: "must be 0 or more") }
+        guard skipNewest >= 0 else {
+            throw .invalidArgument(field: "startIndex", reason: "must be 0 or more")
+        }
         var calls = self.calls(guid)
         let probe = try await self.readAuditRecords(&calls, start: AuditLogPaging.probeStartIndex)
         guard let page = AuditLogPaging.page(skippingNewest: skipNewest, totalRecords: probe.total) else {
             return AuditLogPageResult(totalCount: probe.total, records: [])
         }
-        let read = page.startIndex == AuditLogPaging.probeStartIndex
+        let read =
+            page.startIndex == AuditLogPaging.probeStartIndex
             ? probe : try await self.readAuditRecords(&calls, start: page.startIndex)
         var decoded: [AuditLogRecord] = []
         for text in read.records {
@@ -21,13 +24,15 @@ extension AMTService {
                 throw .unexpectedResponse("audit record: \(error)")
             }
         }
-        return AuditLogPageResult(totalCount: read.total, records: AuditLogPaging.newestFirst(decoded, page: page))
+        return AuditLogPageResult(
+            totalCount: read.total, records: AuditLogPaging.newestFirst(decoded, page: page))
     }
 
     private func readAuditRecords(_ calls: inout DeviceCalls, start: Int) async throws(AMTError)
         -> (total: Int, records: [String])
     {
-        let out = try await calls.invoke("AMT_AuditLog", "ReadRecords", [("StartIndex", .text(String(start)))])
+        let out = try await calls.invoke(
+            "AMT_AuditLog", "ReadRecords", [("StartIndex", .text(String(start)))])
         guard out.returnValue == 0 else {
             throw .unexpectedResponse("ReadRecords returned \(AMTReturnValue.name(out.returnValue))")
         }
@@ -46,7 +51,8 @@ extension AMTService {
     public func eventLog(guid: String) async throws(AMTError) -> [EventLogRecord] {
         var calls = self.calls(guid)
         let first = try await calls.invoke("AMT_MessageLog", "PositionToFirstRecord", [])
-        guard first.returnValue == 0, var iteration = first.output.child("IterationIdentifier")?.trimmedText else {
+        guard first.returnValue == 0, var iteration = first.output.child("IterationIdentifier")?.trimmedText
+        else {
             throw .unexpectedResponse("PositionToFirstRecord failed")
         }
         var texts: [String] = []

@@ -30,7 +30,9 @@ public final class AMTService: Sendable {
 
     public convenience init(client: WSMANClient) { self.init(transport: client) }
 
-    func calls(_ guid: String) -> DeviceCalls { DeviceCalls(guid: guid.lowercased(), transport: self.transport) }
+    func calls(_ guid: String) -> DeviceCalls {
+        DeviceCalls(guid: guid.lowercased(), transport: self.transport)
+    }
 
     /// Whether the device has a tunnel now.
     public func isConnected(_ guid: String) -> Bool {
@@ -93,29 +95,41 @@ public final class AMTService: Sendable {
         _ = try await calls.invoke(
             "CIM_BootService", "SetBootConfigRole",
             [
-                ("BootConfigSetting", .reference(
-                    resourceURI: DeviceCalls.uri("CIM_BootConfigSetting"),
-                    selectors: [WSMANSelector("InstanceID", "Intel(r) AMT: Boot Configuration 0")])),
+                (
+                    "BootConfigSetting",
+                    .reference(
+                        resourceURI: DeviceCalls.uri("CIM_BootConfigSetting"),
+                        selectors: [WSMANSelector("InstanceID", "Intel(r) AMT: Boot Configuration 0")])
+                ),
                 ("Role", .text("1")),
             ])
         var order: [(String, WSMANValue)] = []
         if let source = action.bootSource {
-            order.append(("Source", .reference(
-                resourceURI: DeviceCalls.uri("CIM_BootSourceSetting"),
-                selectors: [WSMANSelector("InstanceID", source)])))
+            order.append(
+                (
+                    "Source",
+                    .reference(
+                        resourceURI: DeviceCalls.uri("CIM_BootSourceSetting"),
+                        selectors: [WSMANSelector("InstanceID", source)])
+                ))
         }
         _ = try await calls.invoke("CIM_BootConfigSetting", "ChangeBootOrder", order)
         return try await self.requestPowerStateChange(&calls, action.powerState)
     }
 
     /// Boot-override flags and their neutral values (wsman.md §3.2).
-    static let neutralBoot: [(String, String)] = [
-        "BIOSPause", "BIOSSetup", "ConfigurationDataReset", "ForcedProgressEvents", "LockKeyboard",
-        "LockPowerButton", "LockResetButton", "LockSleepButton", "ReflashBIOS", "UseIDER", "UseSOL",
-        "UseSafeMode", "UserPasswordBypass", "SecureErase",
-    ].map { ($0, "false") } + [("BootMediaIndex", "0"), ("FirmwareVerbosity", "0"), ("IDERBootDevice", "0")]
+    static let neutralBoot: [(String, String)] =
+        [
+            "BIOSPause", "BIOSSetup", "ConfigurationDataReset", "ForcedProgressEvents", "LockKeyboard",
+            "LockPowerButton", "LockResetButton", "LockSleepButton", "ReflashBIOS", "UseIDER", "UseSOL",
+            "UseSafeMode", "UserPasswordBypass", "SecureErase",
+        ].map { ($0, "false") } + [
+            ("BootMediaIndex", "0"), ("FirmwareVerbosity", "0"), ("IDERBootDevice", "0"),
+        ]
 
-    private func putBootSettings(_ calls: inout DeviceCalls, changes: [(String, String)]) async throws(AMTError) {
+    private func putBootSettings(_ calls: inout DeviceCalls, changes: [(String, String)])
+        async throws(AMTError)
+    {
         let (_, current) = try await calls.get("AMT_BootSettingData")
         try await calls.put("AMT_BootSettingData", properties: PutProperties.from(current, changes: changes))
     }
@@ -127,12 +141,15 @@ public final class AMTService: Sendable {
             "CIM_PowerManagementService", "RequestPowerStateChange",
             [
                 ("PowerState", .text(String(state))),
-                ("ManagedElement", .reference(
-                    resourceURI: DeviceCalls.uri("CIM_ComputerSystem"),
-                    selectors: [
-                        WSMANSelector("CreationClassName", "CIM_ComputerSystem"),
-                        WSMANSelector("Name", "ManagedSystem"),
-                    ])),
+                (
+                    "ManagedElement",
+                    .reference(
+                        resourceURI: DeviceCalls.uri("CIM_ComputerSystem"),
+                        selectors: [
+                            WSMANSelector("CreationClassName", "CIM_ComputerSystem"),
+                            WSMANSelector("Name", "ManagedSystem"),
+                        ])
+                ),
             ])
     }
 
@@ -141,8 +158,11 @@ public final class AMTService: Sendable {
         var calls = self.calls(guid)
         let identities = try await self.softwareIdentities(&calls)
         let (_, instance) = try await calls.get("AMT_BootCapabilities")
-        let caps = try Self.decode { () throws(WSMANDecodingError) in try BootCapabilities(WSMANInstance(instance)) }
-        let major = SoftwareIdentity.amtVersion(identities.map(\.1))
+        let caps = try Self.decode { () throws(WSMANDecodingError) in
+            try BootCapabilities(WSMANInstance(instance))
+        }
+        let major =
+            SoftwareIdentity.amtVersion(identities.map(\.1))
             .flatMap { $0.split(separator: ".").first.flatMap { Int($0) } } ?? 0
         var out: [(String, Int)] = [("Power up", 2), ("Power cycle", 5), ("Power down", 8), ("Reset", 10)]
         if major > 9 { out += [("Soft-off", 12), ("Soft-reset", 14), ("Sleep", 4), ("Hibernate", 7)] }
@@ -152,17 +172,23 @@ public final class AMTService: Sendable {
             ("Reset to IDE-R Floppy", 200), ("Power on to IDE-R Floppy", 201), ("Reset to IDE-R CDROM", 202),
             ("Power on to IDE-R CDROM", 203),
         ]
-        if caps.forceDiagnosticBoot { out += [("Power on to diagnostic", 300), ("Reset to diagnostic", 301)] }
+        if caps.forceDiagnosticBoot {
+            out += [("Power on to diagnostic", 300), ("Reset to diagnostic", 301)]
+        }
         out += [("Reset to PXE", 400), ("Power on to PXE", 401)]
         return out.map { (label: $0.0, action: $0.1) }
     }
 
     /// Every CIM_SoftwareIdentity item (all pages) with its decoded form.
-    func softwareIdentities(_ calls: inout DeviceCalls) async throws(AMTError) -> [(SOAPElement, SoftwareIdentity)] {
+    func softwareIdentities(_ calls: inout DeviceCalls) async throws(AMTError) -> [(
+        SOAPElement, SoftwareIdentity
+    )] {
         let items = try await calls.enumerate("CIM_SoftwareIdentity")
         var out: [(SOAPElement, SoftwareIdentity)] = []
         for item in items where item.name == "CIM_SoftwareIdentity" {
-            let identity = try Self.decode { () throws(WSMANDecodingError) in try SoftwareIdentity(WSMANInstance(item)) }
+            let identity = try Self.decode { () throws(WSMANDecodingError) in
+                try SoftwareIdentity(WSMANInstance(item))
+            }
             out.append((item, identity))
         }
         return out

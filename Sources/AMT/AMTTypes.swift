@@ -66,7 +66,9 @@ public enum UserConsent: String, Sendable, CaseIterable {
 
     /// The policy for an OptInRequired value; nil for a value AMT does not define.
     public init?(optInRequired: UInt32) {
-        guard let match = Self.allCases.first(where: { $0.optInRequired == optInRequired }) else { return nil }
+        guard let match = Self.allCases.first(where: { $0.optInRequired == optInRequired }) else {
+            return nil
+        }
         self = match
     }
 }

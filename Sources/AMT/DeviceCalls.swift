@@ -90,7 +90,8 @@ struct DeviceCalls {
         var items: [SOAPElement] = []
         for _ in 0..<Self.maxPages {
             let id = self.messageID()
-            let page = try await self.send(WSMANRequest.pull(resourceURI: uri, context: context, messageID: id))
+            let page = try await self.send(
+                WSMANRequest.pull(resourceURI: uri, context: context, messageID: id))
             guard page.body.child("PullResponse", namespace: WSMANNamespace.enumeration) != nil else {
                 throw .unexpectedResponse("Pull of \(className) returned no PullResponse")
             }
@@ -129,7 +130,10 @@ public struct MethodOutput: Sendable, Equatable {
         if header.members == nil { header = .object([]) }
         return [
             "Header": header,
-            "Body": ["ReturnValue": .int(self.returnValue), "ReturnValueStr": .string(AMTReturnValue.name(self.returnValue))],
+            "Body": [
+                "ReturnValue": .int(self.returnValue),
+                "ReturnValueStr": .string(AMTReturnValue.name(self.returnValue)),
+            ],
         ]
     }
 }
@@ -147,7 +151,8 @@ enum PutProperties {
                 value = .datetime(datetime.trimmedText)
             } else if let parameters = child.child("ReferenceParameters") {
                 let uri = parameters.child("ResourceURI")?.trimmedText ?? ""
-                let selectors = parameters.child("SelectorSet")?.children(named: "Selector")
+                let selectors =
+                    parameters.child("SelectorSet")?.children(named: "Selector")
                     .map { WSMANSelector($0.attribute("Name") ?? "", $0.text) } ?? []
                 value = .reference(resourceURI: uri, selectors: selectors)
             } else if child.children.isEmpty {

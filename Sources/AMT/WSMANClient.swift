@@ -78,7 +78,9 @@ public final class WSMANClient: WSMANTransport, Sendable {
     public func resetSession(guid: String) { self.reset(guid: guid) }
 
     /// Forgets cached Digest state (after credentials change).
-    public func reset(guid: String) { _ = self.devices.withLock { $0.removeValue(forKey: guid.lowercased()) } }
+    public func reset(guid: String) {
+        _ = self.devices.withLock { $0.removeValue(forKey: guid.lowercased()) }
+    }
 
     private func state(for guid: String) -> DeviceState {
         self.devices.withLock { d in

@@ -1,7 +1,8 @@
-@testable import AMT  // Deadline is internal: the client's deadline is tested directly
 import Foundation
 import Synchronization
 import Testing
+
+@testable import AMT  // Deadline is internal: the client's deadline is tested directly
 
 @Suite struct DeadlineTests {
     /// B26: a call that never answers returns at its deadline, and its work is cancelled.

@@ -10,7 +10,8 @@ import Web
         let fake = FakeTransport([
             "CIM_SoftwareIdentity Enumerate": try Fixture.response("CIM_SoftwareIdentity-Enumerate.json"),
             "CIM_SoftwareIdentity Pull": try Fixture.response("CIM_SoftwareIdentity-Pull.json"),
-            "AMT_SetupAndConfigurationService Get": try Fixture.response("AMT_SetupAndConfigurationService-Get.json"),
+            "AMT_SetupAndConfigurationService Get": try Fixture.response(
+                "AMT_SetupAndConfigurationService-Get.json"),
         ])
         let json = try await AMTService(transport: fake).version(guid: testGUID)
         let list = try #require(json["CIM_SoftwareIdentity"]?["responses"]?.arrayValue)
@@ -22,14 +23,17 @@ import Web
         #expect(setup["response"]?["ProvisioningState"] == 2)
         #expect(setup["response"]?["ZeroTouchConfigurationEnabled"] == true)
         #expect(setup["responses"]?["Body"]?["ProvisioningMode"] == 1)
-        #expect(setup["responses"]?["Header"]?["ResourceURI"]?.stringValue
-            == WSMANNamespace.amtBase + "AMT_SetupAndConfigurationService")
+        #expect(
+            setup["responses"]?["Header"]?["ResourceURI"]?.stringValue
+                == WSMANNamespace.amtBase + "AMT_SetupAndConfigurationService")
         #expect(!json.serialized().contains("ProvisioningServerOTP"))
         #expect(!json.serialized().contains("AAAAAAAAAAAAAAAA"))
     }
 
     @Test func generalSettingsFromTheWireCapture() async throws {
-        let fake = FakeTransport(["AMT_GeneralSettings Get": try Fixture.response("AMT_GeneralSettings-Get.http")])
+        let fake = FakeTransport([
+            "AMT_GeneralSettings Get": try Fixture.response("AMT_GeneralSettings-Get.http")
+        ])
         let json = try await AMTService(transport: fake).generalSettings(guid: testGUID)
         #expect(json["Body"]?["DigestRealm"] == "Digest:0123456789ABCDEF0123456789ABCDEF")
         #expect(json["Body"]?["HostOSFQDN"] == "")  // empty in this capture
@@ -62,9 +66,12 @@ import Web
 
     @Test func aFaultMidEnumerationIsAnErrorNotAShortList() async throws {
         let fake = FakeTransport { request, index throws(AMTError) in
-            if FakeTransport.key(request).hasSuffix("Enumerate") { return Built.enumerate("CIM_Processor", context: "C1") }
+            if FakeTransport.key(request).hasSuffix("Enumerate") {
+                return Built.enumerate("CIM_Processor", context: "C1")
+            }
             if request.enumerationContext == "C1" {
-                return Built.pull("CIM_Processor", items: [("CIM_Processor", [("DeviceID", .text("a"))])], next: "C2")
+                return Built.pull(
+                    "CIM_Processor", items: [("CIM_Processor", [("DeviceID", .text("a"))])], next: "C2")
             }
             throw Built.fault("InvalidEnumerationContext")
         }
@@ -97,12 +104,18 @@ import Web
             return Built.pull("CIM_Processor", items: [("CIM_Processor", [("Family", .text("205"))])])
         }
         let json = try await Self.hardwareOnly(fake, failing: nil)
-        #expect(json.members?.map(\.key) == [
-            "CIM_ComputerSystemPackage", "CIM_SystemPackaging", "CIM_Chassis", "CIM_Chip", "CIM_Card",
-            "CIM_BIOSElement", "CIM_Processor", "CIM_PhysicalMemory", "CIM_MediaAccessDevice", "CIM_PhysicalPackage",
-        ])
-        #expect(json["CIM_Card"]?["response"]?["SerialNumber"] == "CNFAKE00000001" || json["CIM_Card"]?["status"] == 200)
-        #expect(json["CIM_ComputerSystemPackage"]?["response"]?["PlatformGUID"] == "78563412BC9AF0DE123456789ABCDEF0")
+        #expect(
+            json.members?.map(\.key) == [
+                "CIM_ComputerSystemPackage", "CIM_SystemPackaging", "CIM_Chassis", "CIM_Chip", "CIM_Card",
+                "CIM_BIOSElement", "CIM_Processor", "CIM_PhysicalMemory", "CIM_MediaAccessDevice",
+                "CIM_PhysicalPackage",
+            ])
+        #expect(
+            json["CIM_Card"]?["response"]?["SerialNumber"] == "CNFAKE00000001"
+                || json["CIM_Card"]?["status"] == 200)
+        #expect(
+            json["CIM_ComputerSystemPackage"]?["response"]?["PlatformGUID"]
+                == "78563412BC9AF0DE123456789ABCDEF0")
         #expect(json["CIM_Processor"]?["responses"]?[0]?["Family"] == 205)
         #expect(json["CIM_Processor"]?["status"] == 200)
         #expect(json["CIM_Chip"]?["status"] == 400)  // the fake returns no chip
@@ -114,8 +127,11 @@ import Web
             let slice = Array(records.dropFirst(max(0, start - 1)).prefix(10))
             return Built.output(
                 "AMT_AuditLog", "ReadRecords",
-                [("TotalRecordCount", .text(String(total))), ("RecordsReturned", .text(String(slice.count))),
-                 ("EventRecords", .list(slice))])
+                [
+                    ("TotalRecordCount", .text(String(total))),
+                    ("RecordsReturned", .text(String(slice.count))),
+                    ("EventRecords", .list(slice)),
+                ])
         }
     }
 
@@ -172,7 +188,8 @@ import Web
 
     @Test func eventLogFromCapturesDecoded() async throws {
         let fake = FakeTransport([
-            "AMT_MessageLog PositionToFirstRecord": try Fixture.response("AMT_MessageLog-PositionToFirstRecord.json"),
+            "AMT_MessageLog PositionToFirstRecord": try Fixture.response(
+                "AMT_MessageLog-PositionToFirstRecord.json"),
             "AMT_MessageLog GetRecords": try Fixture.response("AMT_MessageLog-GetRecords.json"),
         ])
         let records = try await AMTService(transport: fake).eventLog(guid: testGUID)
@@ -183,20 +200,27 @@ import Web
         #expect(first.desc == "Calling operating system wake-up vector")
         #expect(first.entityStr == "Unspecified")
         #expect(JSONValue.encoding(first)["TimeStamp"] == "2021-12-08T21:45:06.000Z")
-        #expect(records.contains { $0.entityStr == "BIOS" && $0.desc == "Starting operating system boot process" })
+        #expect(
+            records.contains { $0.entityStr == "BIOS" && $0.desc == "Starting operating system boot process" }
+        )
     }
 
     @Test func eventLogReadsUntilNoMoreRecords() async throws {
-        let a = "YiexYf8PbwJoAf8AAEASAAAAAAAA", b = "+sGwYf8PbwJoCP8iAEATAAAAAAAA"
+        let a = "YiexYf8PbwJoAf8AAEASAAAAAAAA"
+        let b = "+sGwYf8PbwJoCP8iAEATAAAAAAAA"
         let fake = FakeTransport { request, _ throws(AMTError) in
             if request.methodName == "PositionToFirstRecord" {
-                return Built.output("AMT_MessageLog", "PositionToFirstRecord", [("IterationIdentifier", .text("1"))])
+                return Built.output(
+                    "AMT_MessageLog", "PositionToFirstRecord", [("IterationIdentifier", .text("1"))])
             }
             let first = request.value("IterationIdentifier") == "1"
-            return Built.output("AMT_MessageLog", "GetRecords", [
-                ("IterationIdentifier", .text(first ? "2" : "3")), ("NoMoreRecords", .text(first ? "false" : "true")),
-                ("RecordArray", .list([first ? a : b])),
-            ])
+            return Built.output(
+                "AMT_MessageLog", "GetRecords",
+                [
+                    ("IterationIdentifier", .text(first ? "2" : "3")),
+                    ("NoMoreRecords", .text(first ? "false" : "true")),
+                    ("RecordArray", .list([first ? a : b])),
+                ])
         }
         let records = try await AMTService(transport: fake).eventLog(guid: testGUID)
         #expect(records.count == 2)

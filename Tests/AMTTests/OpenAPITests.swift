@@ -1,13 +1,15 @@
 import AMT
 import Foundation
-import JSON
-import Testing
-@testable import Web  // RequestContext has no public initialiser
 import HTTP
+import JSON
 import Logging
+import Testing
+
+@testable import Web  // RequestContext has no public initialiser
 
 @Suite struct OpenAPITests {
-    static let docsURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let docsURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("docs/openapi.json")
 
     /// docs/openapi.json is the served document. Regenerate it with
@@ -52,7 +54,10 @@ import Logging
             #expect(op["responses"]?.members?.isEmpty == false, "\(method) \(path)")
             let isPublic = op["security"] == []
             #expect(isPublic == (op["responses"]?["401"] == nil), "\(method) \(path)")
-            #expect(path.contains("{guid}") == (op["parameters"]?.arrayValue?.contains(["$ref": "#/components/parameters/guid"]) == true))
+            #expect(
+                path.contains("{guid}")
+                    == (op["parameters"]?.arrayValue?.contains(["$ref": "#/components/parameters/guid"])
+                        == true))
         }
         #expect(doc["components"]?["securitySchemes"]?["apiKey"]?["name"] == "X-MPS-API-Key")
     }
@@ -64,7 +69,8 @@ import Logging
             .register(on: &router)
         OpenAPIRoute().register(on: &router)
         let mine = Self.operations.filter {
-            $0.path.hasPrefix("/api/v1/amt/") || $0.path.contains("refresh") || $0.path.contains("redirectstatus")
+            $0.path.hasPrefix("/api/v1/amt/") || $0.path.contains("refresh")
+                || $0.path.contains("redirectstatus")
                 || $0.path.hasSuffix("openapi.json")
         }
         #expect(mine.count == 21)  // 18 AMT operations, refresh, redirectstatus, the document
@@ -78,13 +84,16 @@ import Logging
         // The device and server routes registered elsewhere (DeviceRoutes, ServerRoutes).
         let others: [(String, String)] = [
             ("get", "/api/v1/devices"), ("post", "/api/v1/devices"), ("patch", "/api/v1/devices"),
-            ("get", "/api/v1/devices/stats"), ("get", "/api/v1/devices/tags"), ("get", "/api/v1/devices/{guid}"),
+            ("get", "/api/v1/devices/stats"), ("get", "/api/v1/devices/tags"),
+            ("get", "/api/v1/devices/{guid}"),
             ("delete", "/api/v1/devices/{guid}"), ("delete", "/api/v1/devices/disconnect/{guid}"),
-            ("put", "/api/v1/devices/{guid}/credentials"), ("get", "/api/v1/version"), ("get", "/api/v1/health"),
+            ("put", "/api/v1/devices/{guid}/credentials"), ("get", "/api/v1/version"),
+            ("get", "/api/v1/health"),
             ("get", "/api/v1/ciracert"),
         ]
         for (method, path) in others {
-            #expect(OpenAPIDocument.document["paths"]?[path]?[method] != nil, "\(method) \(path) undocumented")
+            #expect(
+                OpenAPIDocument.document["paths"]?[path]?[method] != nil, "\(method) \(path) undocumented")
         }
         #expect(Self.operations.count == mine.count + others.count)
     }
@@ -92,11 +101,14 @@ import Logging
     @Test func servedWithoutAnAPIKey() async throws {
         var router = Router()
         OpenAPIRoute().register(on: &router)
-        let app = WebApplication(router: router, apiKeys: RouteHarness.Keys(), secure: false,
-                                 publicPaths: [OpenAPIRoute.path])
+        let app = WebApplication(
+            router: router, apiKeys: RouteHarness.Keys(), secure: false,
+            publicPaths: [OpenAPIRoute.path])
         let request = HTTPRequest(method: "GET", target: OpenAPIRoute.path, path: OpenAPIRoute.path)
-        let response = await app.respond(RequestContext(
-            request: request, requestID: "t", remoteAddress: "127.0.0.1", logger: Logger(label: "t", level: .critical)))
+        let response = await app.respond(
+            RequestContext(
+                request: request, requestID: "t", remoteAddress: "127.0.0.1",
+                logger: Logger(label: "t", level: .critical)))
         #expect(response.status == 200)
         #expect(response.headers["Content-Type"]?.hasPrefix("application/json") == true)
         #expect(try JSONValue.parse(response.body) == OpenAPIDocument.document)

@@ -12,8 +12,10 @@ import WSMAN
                 items: [("CIM_AssociatedPowerManagementService", [("PowerState", .text(state))])])
         }
         let enumerate = try Fixture.response("CIM_ServiceAvailableToElement-Enumerate.json")
-        return FakeTransport(["CIM_ServiceAvailableToElement Enumerate": enumerate,
-                              "CIM_ServiceAvailableToElement Pull": pull])
+        return FakeTransport([
+            "CIM_ServiceAvailableToElement Enumerate": enumerate,
+            "CIM_ServiceAvailableToElement Pull": pull,
+        ])
     }
 
     @Test func powerStateFromCapturedEnumeration() async throws {
@@ -22,7 +24,8 @@ import WSMAN
         let state = try await service.powerState(guid: testGUID)
         #expect(state.powerState == 4)
         #expect(state.availableRequestedPowerStates == [8, 2, 5])
-        #expect(fake.keys == ["CIM_ServiceAvailableToElement Enumerate", "CIM_ServiceAvailableToElement Pull"])
+        #expect(
+            fake.keys == ["CIM_ServiceAvailableToElement Enumerate", "CIM_ServiceAvailableToElement Pull"])
         let enumerate = try Fixture.response("CIM_ServiceAvailableToElement-Enumerate.json")
         #expect(fake.requests[1].enumerationContext == enumerate.enumerationContext)
         #expect(fake.requests[1].maxElements == 999)
@@ -51,16 +54,20 @@ import WSMAN
             "CIM_BootService SetBootConfigRole": Built.output("CIM_BootService", "SetBootConfigRole"),
             "CIM_BootConfigSetting ChangeBootOrder": Built.output("CIM_BootConfigSetting", "ChangeBootOrder"),
             "CIM_PowerManagementService RequestPowerStateChange":
-                Built.output("CIM_PowerManagementService", "RequestPowerStateChange", returnValue: returnValue),
+                Built.output(
+                    "CIM_PowerManagementService", "RequestPowerStateChange", returnValue: returnValue),
         ])
     }
 
     @Test func powerOffClearsBootOptionsThenRequestsState8() async throws {
         let fake = try Self.bootFake()
-        let out = try await AMTService(transport: fake).powerAction(guid: testGUID, action: try #require(PowerAction(8)))
-        #expect(fake.keys == [
-            "AMT_BootSettingData Get", "AMT_BootSettingData Put", "CIM_PowerManagementService RequestPowerStateChange",
-        ])
+        let out = try await AMTService(transport: fake).powerAction(
+            guid: testGUID, action: try #require(PowerAction(8)))
+        #expect(
+            fake.keys == [
+                "AMT_BootSettingData Get", "AMT_BootSettingData Put",
+                "CIM_PowerManagementService RequestPowerStateChange",
+            ])
         let put = fake.requests[1]
         #expect(put.payload?.name == "AMT_BootSettingData")
         #expect(put.selectors.isEmpty)
@@ -75,19 +82,22 @@ import WSMAN
         let change = fake.requests[2]
         #expect(change.value("PowerState") == "8")
         #expect(change.referenceURI("ManagedElement") == WSMANNamespace.cimBase + "CIM_ComputerSystem")
-        #expect(change.referenceSelectors("ManagedElement") == [
-            "CreationClassName": "CIM_ComputerSystem", "Name": "ManagedSystem",
-        ])
+        #expect(
+            change.referenceSelectors("ManagedElement") == [
+                "CreationClassName": "CIM_ComputerSystem", "Name": "ManagedSystem",
+            ])
         #expect(out.returnValue == 0)
         #expect(out.referenceJSON["Body"] == ["ReturnValue": 0, "ReturnValueStr": "SUCCESS"])
-        #expect(out.referenceJSON["Header"]?["Action"]?.stringValue
-            == WSMANNamespace.cimBase + "CIM_PowerManagementService/RequestPowerStateChangeResponse")
+        #expect(
+            out.referenceJSON["Header"]?["Action"]?.stringValue
+                == WSMANNamespace.cimBase + "CIM_PowerManagementService/RequestPowerStateChangeResponse")
     }
 
     @Test func everyAllowedActionIsSentUnchanged() async throws {
         for value in PowerAction.allowed {
             let fake = try Self.bootFake()
-            _ = try await AMTService(transport: fake).powerAction(guid: testGUID, action: try #require(PowerAction(value)))
+            _ = try await AMTService(transport: fake).powerAction(
+                guid: testGUID, action: try #require(PowerAction(value)))
             #expect(fake.requests.last?.value("PowerState") == String(value))
         }
         #expect(PowerAction(9) == nil)
@@ -96,24 +106,30 @@ import WSMAN
 
     @Test func failedTransitionIsReportedByName() async throws {
         let fake = try Self.bootFake(returnValue: 2)
-        let out = try await AMTService(transport: fake).powerAction(guid: testGUID, action: try #require(PowerAction(2)))
+        let out = try await AMTService(transport: fake).powerAction(
+            guid: testGUID, action: try #require(PowerAction(2)))
         #expect(out.referenceJSON["Body"] == ["ReturnValue": 2, "ReturnValueStr": "NOT_READY"])
     }
 
     @Test func pxeBootSetsSourceRoleAndResets() async throws {
         let fake = try Self.bootFake()
-        _ = try await AMTService(transport: fake).bootOptions(guid: testGUID, action: .resetToPXE, useSOL: true)
-        #expect(fake.keys == [
-            "AMT_BootSettingData Get", "AMT_BootSettingData Put", "CIM_BootService SetBootConfigRole",
-            "CIM_BootConfigSetting ChangeBootOrder", "CIM_PowerManagementService RequestPowerStateChange",
-        ])
+        _ = try await AMTService(transport: fake).bootOptions(
+            guid: testGUID, action: .resetToPXE, useSOL: true)
+        #expect(
+            fake.keys == [
+                "AMT_BootSettingData Get", "AMT_BootSettingData Put", "CIM_BootService SetBootConfigRole",
+                "CIM_BootConfigSetting ChangeBootOrder", "CIM_PowerManagementService RequestPowerStateChange",
+            ])
         let put = fake.requests[1]
         #expect(put.value("UseSOL") == "true")
         #expect(put.value("BIOSSetup") == "false")
         #expect(put.value("UseIDER") == "false")
         let role = fake.requests[2]
         #expect(role.value("Role") == "1")
-        #expect(role.referenceSelectors("BootConfigSetting") == ["InstanceID": "Intel(r) AMT: Boot Configuration 0"])
+        #expect(
+            role.referenceSelectors("BootConfigSetting") == [
+                "InstanceID": "Intel(r) AMT: Boot Configuration 0"
+            ])
         #expect(role.referenceURI("BootConfigSetting") == WSMANNamespace.cimBase + "CIM_BootConfigSetting")
         let order = fake.requests[3]
         #expect(order.referenceSelectors("Source") == ["InstanceID": "Intel(r) AMT: Force PXE Boot"])
@@ -121,17 +137,18 @@ import WSMAN
     }
 
     @Test func bootActionsMapToFlagsSourcesAndStates() async throws {
-        let cases: [(BootAction, bios: String, ider: String, device: String, source: String?, state: String)] = [
-            (.powerUpToBIOS, "true", "false", "0", nil, "2"),
-            (.resetToBIOS, "true", "false", "0", nil, "10"),
-            (.resetToIDERFloppy, "false", "true", "0", nil, "10"),
-            (.powerOnToIDERFloppy, "false", "true", "0", nil, "2"),
-            (.resetToIDERCDROM, "false", "true", "1", nil, "10"),
-            (.powerOnToIDERCDROM, "false", "true", "1", nil, "2"),
-            (.powerOnToDiagnostic, "false", "false", "0", "Intel(r) AMT: Force Diagnostic Boot", "2"),
-            (.resetToDiagnostic, "false", "false", "0", "Intel(r) AMT: Force Diagnostic Boot", "10"),
-            (.powerOnToPXE, "false", "false", "0", "Intel(r) AMT: Force PXE Boot", "2"),
-        ]
+        let cases:
+            [(BootAction, bios: String, ider: String, device: String, source: String?, state: String)] = [
+                (.powerUpToBIOS, "true", "false", "0", nil, "2"),
+                (.resetToBIOS, "true", "false", "0", nil, "10"),
+                (.resetToIDERFloppy, "false", "true", "0", nil, "10"),
+                (.powerOnToIDERFloppy, "false", "true", "0", nil, "2"),
+                (.resetToIDERCDROM, "false", "true", "1", nil, "10"),
+                (.powerOnToIDERCDROM, "false", "true", "1", nil, "2"),
+                (.powerOnToDiagnostic, "false", "false", "0", "Intel(r) AMT: Force Diagnostic Boot", "2"),
+                (.resetToDiagnostic, "false", "false", "0", "Intel(r) AMT: Force Diagnostic Boot", "10"),
+                (.powerOnToPXE, "false", "false", "0", "Intel(r) AMT: Force PXE Boot", "2"),
+            ]
         for c in cases {
             let fake = try Self.bootFake()
             _ = try await AMTService(transport: fake).bootOptions(guid: testGUID, action: c.0, useSOL: false)
@@ -140,7 +157,8 @@ import WSMAN
             #expect(put.value("UseIDER") == c.ider, "\(c.0)")
             #expect(put.value("IDERBootDevice") == c.device, "\(c.0)")
             #expect(put.value("UseSOL") == "false")
-            let order = try #require(fake.requests.first { FakeTransport.key($0) == "CIM_BootConfigSetting ChangeBootOrder" })
+            let order = try #require(
+                fake.requests.first { FakeTransport.key($0) == "CIM_BootConfigSetting ChangeBootOrder" })
             #expect(order.referenceSelectors("Source")["InstanceID"] == c.source, "\(c.0)")
             if c.source == nil { #expect(order.payload?.children.isEmpty == true) }
             #expect(fake.requests.last?.value("PowerState") == c.state, "\(c.0)")
@@ -150,14 +168,17 @@ import WSMAN
     /// The reference's 104 only powers on with SecureErase false; here it really erases.
     @Test func secureEraseNeedsTheCapabilityAndSetsTheFlag() async throws {
         let fake = try Self.bootFake()
-        _ = try await AMTService(transport: fake).bootOptions(guid: testGUID, action: .resetToSecureErase, useSOL: false)
+        _ = try await AMTService(transport: fake).bootOptions(
+            guid: testGUID, action: .resetToSecureErase, useSOL: false)
         #expect(fake.keys.first == "AMT_BootCapabilities Get")
         let put = try #require(fake.requests.first { FakeTransport.key($0) == "AMT_BootSettingData Put" })
         #expect(put.value("SecureErase") == "true")
         #expect(fake.requests.last?.value("PowerState") == "10")
 
         let incapable = try Self.bootFake(secureErase: false)
-        await #expect(throws: AMTError.notSupported(field: "action", reason: "the device does not support secure erase")) {
+        await #expect(
+            throws: AMTError.notSupported(field: "action", reason: "the device does not support secure erase")
+        ) {
             _ = try await AMTService(transport: incapable).bootOptions(
                 guid: testGUID, action: .resetToSecureErase, useSOL: false)
         }
@@ -173,7 +194,8 @@ import WSMAN
         let caps = try await AMTService(transport: fake).powerCapabilities(guid: testGUID)
         let expected: [(String, Int)] = [
             ("Power up", 2), ("Power cycle", 5), ("Power down", 8), ("Reset", 10), ("Soft-off", 12),
-            ("Soft-reset", 14), ("Sleep", 4), ("Hibernate", 7), ("Power up to BIOS", 100), ("Reset to BIOS", 101),
+            ("Soft-reset", 14), ("Sleep", 4), ("Hibernate", 7), ("Power up to BIOS", 100),
+            ("Reset to BIOS", 101),
             ("Reset to Secure Erase", 104), ("Reset to IDE-R Floppy", 200), ("Power on to IDE-R Floppy", 201),
             ("Reset to IDE-R CDROM", 202), ("Power on to IDE-R CDROM", 203), ("Power on to diagnostic", 300),
             ("Reset to diagnostic", 301), ("Reset to PXE", 400), ("Power on to PXE", 401),

@@ -4,8 +4,9 @@ import HTTP
 import JSON
 import Logging
 import Testing
-@testable import Web  // RequestContext has no public initialiser
 import WSMAN
+
+@testable import Web  // RequestContext has no public initialiser
 
 /// The AMT routes driven through the web application (auth, routing, error mapping) with
 /// RequestContext values and a fake transport: no sockets.
@@ -25,7 +26,9 @@ struct RouteHarness {
         self.app = WebApplication(router: router, apiKeys: Keys(), secure: false)
     }
 
-    func call(_ method: String, _ path: String, query: [(name: String, value: String)] = [], body: String? = nil)
+    func call(
+        _ method: String, _ path: String, query: [(name: String, value: String)] = [], body: String? = nil
+    )
         async -> (status: Int, json: JSONValue?)
     {
         var headers = HTTPHeaders()
@@ -43,7 +46,9 @@ struct RouteHarness {
 
 @Suite struct RouteTests {
     static let p = "/api/v1/amt"
-    static let never = FakeTransport { _, _ throws(AMTError) in throw .unexpectedResponse("must not be called") }
+    static let never = FakeTransport { _, _ throws(AMTError) in
+        throw .unexpectedResponse("must not be called")
+    }
 
     static func field(_ json: JSONValue?) -> String? { json?["errors"]?[0]?["path"]?.stringValue }
 
@@ -56,25 +61,48 @@ struct RouteHarness {
             ("POST", "\(Self.p)/power/action/\(g)", #"{}"#, [], "action"),
             ("POST", "\(Self.p)/power/bootOptions/\(g)", #"{"action": 400}"#, [], "useSOL"),
             ("POST", "\(Self.p)/power/bootoptions/\(g)", #"{"action": 8, "useSOL": true}"#, [], "action"),
-            ("POST", "\(Self.p)/features/\(g)",
-             #"{"userConsent":"sometimes","enableSOL":true,"enableIDER":true,"enableKVM":true}"#, [], "userConsent"),
-            ("POST", "\(Self.p)/features/\(g)",
-             #"{"userConsent":"all","enableSOL":true,"enableIDER":true,"enableKVM":"yes"}"#, [], "enableKVM"),
-            ("POST", "\(Self.p)/features/\(g)", #"{"userConsent":"all","enableIDER":true,"enableKVM":true}"#, [],
-             "enableSOL"),
+            (
+                "POST", "\(Self.p)/features/\(g)",
+                #"{"userConsent":"sometimes","enableSOL":true,"enableIDER":true,"enableKVM":true}"#, [],
+                "userConsent"
+            ),
+            (
+                "POST", "\(Self.p)/features/\(g)",
+                #"{"userConsent":"all","enableSOL":true,"enableIDER":true,"enableKVM":"yes"}"#, [],
+                "enableKVM"
+            ),
+            (
+                "POST", "\(Self.p)/features/\(g)",
+                #"{"userConsent":"all","enableIDER":true,"enableKVM":true}"#, [],
+                "enableSOL"
+            ),
             ("POST", "\(Self.p)/userConsentCode/\(g)", #"{"consentCode": "12ab"}"#, [], "consentCode"),
             ("POST", "\(Self.p)/userConsentCode/\(g)", #"{"consentCode": 1234567}"#, [], "consentCode"),
             ("POST", "\(Self.p)/alarmOccurrences/\(g)", #"{"ElementName": "a"}"#, [], "StartTime"),
-            ("POST", "\(Self.p)/alarmOccurrences/\(g)", #"{"ElementName": "a", "StartTime": "tomorrow"}"#, [],
-             "StartTime"),
-            ("POST", "\(Self.p)/alarmOccurrences/\(g)", #"{"StartTime": "2024-01-01T10:00:00Z"}"#, [], "ElementName"),
-            ("POST", "\(Self.p)/alarmOccurrences/\(g)",
-             #"{"ElementName": "a", "StartTime": "2024-01-01T10:00:00Z", "Interval": -5}"#, [], "Interval"),
-            ("POST", "\(Self.p)/alarmOccurrences/\(g)",
-             #"{"ElementName": "a", "StartTime": "2024-01-01T10:00:00Z", "InstanceID": 7}"#, [], "InstanceID"),
-            ("POST", "\(Self.p)/alarmOccurrences/\(g)",
-             #"{"ElementName": "\#(String(repeating: "n", count: 40))", "StartTime": "2024-01-01T10:00:00Z"}"#, [],
-             "ElementName"),
+            (
+                "POST", "\(Self.p)/alarmOccurrences/\(g)", #"{"ElementName": "a", "StartTime": "tomorrow"}"#,
+                [],
+                "StartTime"
+            ),
+            (
+                "POST", "\(Self.p)/alarmOccurrences/\(g)", #"{"StartTime": "2024-01-01T10:00:00Z"}"#, [],
+                "ElementName"
+            ),
+            (
+                "POST", "\(Self.p)/alarmOccurrences/\(g)",
+                #"{"ElementName": "a", "StartTime": "2024-01-01T10:00:00Z", "Interval": -5}"#, [], "Interval"
+            ),
+            (
+                "POST", "\(Self.p)/alarmOccurrences/\(g)",
+                #"{"ElementName": "a", "StartTime": "2024-01-01T10:00:00Z", "InstanceID": 7}"#, [],
+                "InstanceID"
+            ),
+            (
+                "POST", "\(Self.p)/alarmOccurrences/\(g)",
+                #"{"ElementName": "\#(String(repeating: "n", count: 40))", "StartTime": "2024-01-01T10:00:00Z"}"#,
+                [],
+                "ElementName"
+            ),
             ("DELETE", "\(Self.p)/alarmOccurrences/\(g)", #"{"name": "x"}"#, [], "Name"),
             ("GET", "\(Self.p)/log/audit/\(g)", nil, [("startIndex", "-1")], "startIndex"),
             ("GET", "/api/v1/devices/redirectstatus/not-a-guid", nil, [], "guid"),
@@ -91,10 +119,11 @@ struct RouteHarness {
         let h = RouteHarness(Self.never, connected: [])
         let (status, json) = await h.call("GET", "\(Self.p)/power/state/\(testGUID.uppercased())")
         #expect(status == 404)
-        #expect(json == [
-            "error": "Device not found/connected. Please connect again using CIRA.",
-            "errorDescription": .string("guid : \(testGUID)"),
-        ])
+        #expect(
+            json == [
+                "error": "Device not found/connected. Please connect again using CIRA.",
+                "errorDescription": .string("guid : \(testGUID)"),
+            ])
         // Validation still runs first.
         #expect(await h.call("POST", "\(Self.p)/power/action/\(testGUID)", body: "{}").status == 400)
         #expect(await h.call("DELETE", "/api/v1/devices/refresh/\(testGUID)").status == 404)
@@ -111,10 +140,11 @@ struct RouteHarness {
     @Test func bareHTTP400IsAnUpstreamErrorAndTheNextCallSucceeds() async throws {
         let pull = try Fixture.response("CIM_ServiceAvailableToElement-Pull.json")
         let enumerate = try Fixture.response("CIM_ServiceAvailableToElement-Enumerate.json")
-        let h = RouteHarness(FakeTransport { request, index throws(AMTError) in
-            if index == 0 { throw .wsman(.http(status: 400, body: [])) }
-            return FakeTransport.key(request).hasSuffix("Enumerate") ? enumerate : pull
-        })
+        let h = RouteHarness(
+            FakeTransport { request, index throws(AMTError) in
+                if index == 0 { throw .wsman(.http(status: 400, body: [])) }
+                return FakeTransport.key(request).hasSuffix("Enumerate") ? enumerate : pull
+            })
         let (status, json) = await h.call("GET", "\(Self.p)/power/state/\(testGUID)")
         #expect(status == 502)
         #expect(json?["upstreamStatus"] == 400)
@@ -145,27 +175,33 @@ struct RouteHarness {
     }
 
     @Test func alarmRoutesMapFaultsToTheReferenceStatuses() async throws {
-        let quota = try #require(try Fixture.response("AMT_AlarmClockService-AddAlarm-fault-QuotaLimit.json").fault)
+        let quota = try #require(
+            try Fixture.response("AMT_AlarmClockService-AddAlarm-fault-QuotaLimit.json").fault)
         let gone = try #require(
             try Fixture.response("IPS_AlarmClockOccurrence-Delete-fault-DestinationUnreachable.json").fault)
-        let h = RouteHarness(FakeTransport { r, _ throws(AMTError) in
-            throw .wsman(FakeTransport.key(r).hasSuffix("Delete") ? gone : quota)
-        })
+        let h = RouteHarness(
+            FakeTransport { r, _ throws(AMTError) in
+                throw .wsman(FakeTransport.key(r).hasSuffix("Delete") ? gone : quota)
+            })
         let add = await h.call(
             "POST", "\(Self.p)/alarmOccurrences/\(testGUID)",
             body: #"{"ElementName": "wake", "StartTime": "2024-01-01T10:00:00.000Z"}"#)
         #expect(add.status == 400)
-        #expect(add.json?["errorDescription"] == .string("Alarm add request quota exceeded for guid : \(testGUID)."))
+        #expect(
+            add.json?["errorDescription"]
+                == .string("Alarm add request quota exceeded for guid : \(testGUID)."))
         let delete = await h.call("DELETE", "\(Self.p)/alarmOccurrences/\(testGUID)", body: #"{"Name": "x"}"#)
         #expect(delete.status == 404)
         #expect(delete.json?["error"] == "Alarm instance not found")
     }
 
     @Test func consentAnswers400WhenAMTRefuses() async throws {
-        let h = RouteHarness(FakeTransport { _, _ throws(AMTError) in
-            Built.output("IPS_OptInService", "SendOptInCode", returnValue: 2065)
-        })
-        let (status, json) = await h.call("POST", "\(Self.p)/userConsentCode/\(testGUID)", body: #"{"consentCode": 123456}"#)
+        let h = RouteHarness(
+            FakeTransport { _, _ throws(AMTError) in
+                Built.output("IPS_OptInService", "SendOptInCode", returnValue: 2065)
+            })
+        let (status, json) = await h.call(
+            "POST", "\(Self.p)/userConsentCode/\(testGUID)", body: #"{"consentCode": 123456}"#)
         #expect(status == 400)
         #expect(json?["Body"] == ["ReturnValue": 2065, "ReturnValueStr": "MAX_KERB_DOMAIN_REACHED"])
     }
@@ -176,13 +212,15 @@ struct RouteHarness {
         #expect(status.status == 200)
         #expect(status.json == ["isKVMConnected": false, "isSOLConnected": false, "isIDERConnected": false])
         let refresh = await h.call("DELETE", "/api/v1/devices/refresh/\(testGUID)")
-        #expect(refresh.json == ["success": 200, "description": .string("Device info refreshed : \(testGUID)")])
+        #expect(
+            refresh.json == ["success": 200, "description": .string("Device info refreshed : \(testGUID)")])
         #expect(h.fake.resetGUIDs == [testGUID])
     }
 
     @Test func powerActionReturnsTheReferenceShape() async throws {
         let h = RouteHarness(try PowerTests.bootFake())
-        let (status, json) = await h.call("POST", "\(Self.p)/power/action/\(testGUID)", body: #"{"action": "8"}"#)
+        let (status, json) = await h.call(
+            "POST", "\(Self.p)/power/action/\(testGUID)", body: #"{"action": "8"}"#)
         #expect(status == 200)
         #expect(json?["Body"] == ["ReturnValue": 0, "ReturnValueStr": "SUCCESS"])
         #expect(json?["Header"]?["RelatesTo"] == 0)

@@ -40,7 +40,8 @@ enum Fixture {
         let body = envelope["Body"]?.members ?? []  // a DeleteResponse has no Body
         var builder = WSMANResponseBuilder()
         guard let first = body.first else { return builder.delete(resourceURI: uri, relatesTo: relatesTo) }
-        let name = first.key, value = first.value
+        let name = first.key
+        let value = first.value
         if name == "Fault" {
             let sub = value["Code"]?["Subcode"]?["Value"]?.stringValue ?? ""
             let local = String(sub.split(separator: ":").last ?? "")
@@ -51,7 +52,8 @@ enum Fixture {
         }
         if name == "EnumerateResponse" {
             return builder.enumerate(
-                resourceURI: uri, context: value["EnumerationContext"]?.stringValue ?? "", relatesTo: relatesTo)
+                resourceURI: uri, context: value["EnumerationContext"]?.stringValue ?? "",
+                relatesTo: relatesTo)
         }
         if name == "PullResponse" {
             var items: [(className: String, properties: [(String, WSMANValue)])] = []
@@ -61,7 +63,8 @@ enum Fixture {
             }
             let ended = value["EndOfSequence"] != nil
             return builder.pull(
-                resourceURI: uri, items: items, nextContext: ended ? nil : value["EnumerationContext"]?.stringValue,
+                resourceURI: uri, items: items,
+                nextContext: ended ? nil : value["EnumerationContext"]?.stringValue,
                 relatesTo: relatesTo)
         }
         if name.hasSuffix("_OUTPUT") {
@@ -71,7 +74,8 @@ enum Fixture {
             return builder.methodOutput(
                 resourceURI: uri, method: method, outputs: outputs, returnValue: rv, relatesTo: relatesTo)
         }
-        return builder.get(resourceURI: uri, className: name, properties: properties(value), relatesTo: relatesTo)
+        return builder.get(
+            resourceURI: uri, className: name, properties: properties(value), relatesTo: relatesTo)
     }
 
     /// JSON properties as builder values: scalars as text, arrays as lists, `{Datetime}` as
@@ -87,10 +91,16 @@ enum Fixture {
                 out.append((m.key, .datetime(d)))
             } else if let rp = m.value["ReferenceParameters"] {
                 let selectors = rp["SelectorSet"]?["Selector"]
-                let values = selectors?.arrayValue?.compactMap(\.stringValue) ?? selectors?.stringValue.map { [$0] } ?? []
-                out.append((m.key, .reference(
-                    resourceURI: rp["ResourceURI"]?.stringValue ?? "",
-                    selectors: values.enumerated().map { WSMANSelector("S\($0.offset)", $0.element) })))
+                let values =
+                    selectors?.arrayValue?.compactMap(\.stringValue) ?? selectors?.stringValue.map { [$0] }
+                    ?? []
+                out.append(
+                    (
+                        m.key,
+                        .reference(
+                            resourceURI: rp["ResourceURI"]?.stringValue ?? "",
+                            selectors: values.enumerated().map { WSMANSelector("S\($0.offset)", $0.element) })
+                    ))
             }
         }
         return out
@@ -163,8 +173,10 @@ enum Built {
         return try! WSMANResponse(xml: Array(xml.utf8))
     }
 
-    static func output(_ className: String, _ method: String, returnValue: Int = 0,
-                       _ outputs: [(String, WSMANValue)] = []) -> WSMANResponse {
+    static func output(
+        _ className: String, _ method: String, returnValue: Int = 0,
+        _ outputs: [(String, WSMANValue)] = []
+    ) -> WSMANResponse {
         var b = WSMANResponseBuilder()
         let uri = WSMANNamespace.resourceURI(for: className)!
         let xml = b.methodOutput(
@@ -178,7 +190,8 @@ enum Built {
         -> WSMANResponse
     {
         var b = WSMANResponseBuilder()
-        let xml = b.enumerate(resourceURI: WSMANNamespace.resourceURI(for: className)!, context: context, relatesTo: "0")
+        let xml = b.enumerate(
+            resourceURI: WSMANNamespace.resourceURI(for: className)!, context: context, relatesTo: "0")
         return try! WSMANResponse(xml: Array(xml.utf8))
     }
 
@@ -207,15 +220,18 @@ enum Built {
             ("CanModifyOptInPolicy", "1"), ("CreationClassName", "IPS_OptInService"),
             ("ElementName", "Intel(r) AMT OptIn Service"), ("Name", "Intel(r) AMT OptIn Service"),
             ("OptInCodeTimeout", "120"), ("OptInDisplayTimeout", "300"), ("OptInRequired", required),
-            ("OptInState", state), ("SystemCreationClassName", "CIM_ComputerSystem"), ("SystemName", "Intel(r) AMT"),
+            ("OptInState", state), ("SystemCreationClassName", "CIM_ComputerSystem"),
+            ("SystemName", "Intel(r) AMT"),
         ]
     }
 
     static func kvm(enabled: String = "6") -> [(String, String)] {
         [
-            ("CreationClassName", "CIM_KVMRedirectionSAP"), ("ElementName", "KVM Redirection Service Access Point"),
+            ("CreationClassName", "CIM_KVMRedirectionSAP"),
+            ("ElementName", "KVM Redirection Service Access Point"),
             ("EnabledState", enabled), ("KVMProtocol", "4"), ("Name", "KVM Redirection Service Access Point"),
-            ("RequestedState", "2"), ("SystemCreationClassName", "CIM_ComputerSystem"), ("SystemName", "ManagedSystem"),
+            ("RequestedState", "2"), ("SystemCreationClassName", "CIM_ComputerSystem"),
+            ("SystemName", "ManagedSystem"),
         ]
     }
 }

@@ -15,7 +15,8 @@ extension OpenAPIDocument {
         let text: [Int: String] = [
             400: "Invalid input (names the field) or a request the device refused",
             401: "Missing or invalid X-MPS-API-Key", 404: "Device not found or not connected over CIRA",
-            409: "Conflict (for example, no AMT credentials stored)", 502: "The device or tunnel failed (upstream error)",
+            409: "Conflict (for example, no AMT credentials stored)",
+            502: "The device or tunnel failed (upstream error)",
             503: "A dependency is unavailable", 504: "The device did not answer in time",
         ]
         let schema = status == 400
@@ -29,7 +30,9 @@ extension OpenAPIDocument {
         ok: (Int, String, JSONValue?), errors: [Int] = [], isPublic: Bool = false, text: Bool = false
     ) -> JSONValue {
         var success: JSONValue = ["description": .string(ok.1)]
-        if let schema = ok.2 { success["content"] = text ? ["application/x-pem-file": ["schema": schema]] : json(schema) }
+        if let schema = ok.2 {
+            success["content"] = text ? ["application/x-pem-file": ["schema": schema]] : json(schema)
+        }
         var responses: [JSONMember] = [JSONMember(String(ok.0), success)]
         let all = isPublic ? errors : [401] + errors
         for status in all.sorted() {
@@ -74,7 +77,8 @@ extension OpenAPIDocument {
                     query("status", OA.enumeration(["0", "1"], type: "string"), "1 = connected only"),
                 ], ok: (200, "Devices", ["oneOf": [OA.array(OA.ref("Device")), OA.ref("DevicePage")]]), errors: [400])),
                 ("post", op("upsertDevice", "Register a device (201) or update it (200)", tag: "devices",
-                    body: "DeviceBody", ok: (201, "Created (200 when it existed)", OA.ref("Device")), errors: [400, 409])),
+                    body: "DeviceBody", ok: (201, "Created (200 when it existed)", OA.ref("Device")),
+                    errors: [400, 409])),
                 ("patch", op("updateDevice", "Update a registered device", tag: "devices", body: "DeviceBody",
                     ok: (200, "Updated", OA.ref("Device")), errors: [400, 404, 409])),
             ]),
@@ -97,7 +101,8 @@ extension OpenAPIDocument {
                 "Forget the cached AMT session so stored credentials are re-read (404 empty if not connected)",
                 tag: "devices", params: gp, ok: (200, "Refreshed", OA.ref("Success")), errors: [400, 404]))]),
             ("/api/v1/devices/redirectstatus/{guid}", [("get", op("redirectStatus", "Open redirection sessions",
-                tag: "devices", params: gp, ok: (200, "Session flags", OA.ref("RedirectStatus")), errors: [400, 404]))]),
+                tag: "devices", params: gp, ok: (200, "Session flags", OA.ref("RedirectStatus")),
+                errors: [400, 404]))]),
             ("\(a)/version/{guid}", [("get", op("amtVersion", "Firmware versions and provisioning", tag: "amt",
                 params: gp, ok: (200, "Versions", OA.ref("AMTVersion")), errors: device))]),
             ("\(a)/generalSettings/{guid}", [("get", op("amtGeneralSettings", "AMT_GeneralSettings", tag: "amt",

@@ -46,7 +46,8 @@ extension OpenAPIDocument {
             ("deviceInfo", OA.nullable(OA.anyObject)),
         ], required: ["guid", "tags", "connectionStatus", "tenantId"])),
         ("DeviceBody", OA.object([
-            ("guid", ["type": "string", "format": "uuid"]), ("hostname", OA.nullable(["type": "string", "maxLength": 255])),
+            ("guid", ["type": "string", "format": "uuid"]),
+            ("hostname", OA.nullable(["type": "string", "maxLength": 255])),
             ("friendlyName", OA.nullable(OA.string)), ("dnsSuffix", OA.nullable(OA.string)),
             ("mpsusername", OA.nullable(["type": "string", "maxLength": 16])),
             ("tenantId", ["type": "string", "maxLength": 36]), ("tags", OA.array(OA.string)),

@@ -10,7 +10,8 @@ extension AMTRoutes {
         let body = try c.jsonObject()
         let value = try AMTBody.int(body, "action")
         guard let action = PowerAction(value) else {
-            throw .validation("action", "action must be one of \(PowerAction.allowed)", value: body["action"] ?? .null)
+            throw .validation(
+                "action", "action must be one of \(PowerAction.allowed)", value: body["action"] ?? .null)
         }
         let guid = try self.connectedGUID(c)
         let out = try await self.run(c, guid) { () async throws(AMTError) in
@@ -36,9 +37,12 @@ extension AMTRoutes {
 
     func setFeatures(_ c: RequestContext) async throws(APIError) -> HTTPResponse {
         let body = try c.jsonObject()
-        guard let text = body["userConsent"]?.stringValue, let consent = UserConsent(rawValue: text.lowercased()) else {
+        guard let text = body["userConsent"]?.stringValue,
+            let consent = UserConsent(rawValue: text.lowercased())
+        else {
             throw .validation(
-                "userConsent", "userConsent must be one of kvm, all, none", value: body["userConsent"] ?? .null)
+                "userConsent", "userConsent must be one of kvm, all, none",
+                value: body["userConsent"] ?? .null)
         }
         let settings = FeatureSettings(
             userConsent: consent, enableSOL: try AMTBody.bool(body, "enableSOL"),
@@ -56,9 +60,12 @@ extension AMTRoutes {
         let page = try await self.run(c, guid) { () async throws(AMTError) in
             try await self.amt.auditLog(guid: guid, skipNewest: skip)
         }
-        return .jsonValue(200, [
-            "totalCnt": .int(page.totalCount), "records": .array(page.records.map { JSONValue.encoding($0) }),
-        ])
+        return .jsonValue(
+            200,
+            [
+                "totalCnt": .int(page.totalCount),
+                "records": .array(page.records.map { JSONValue.encoding($0) }),
+            ])
     }
 
     func sendConsentCode(_ c: RequestContext) async throws(APIError) -> HTTPResponse {
@@ -72,14 +79,16 @@ extension AMTRoutes {
     func addAlarm(_ c: RequestContext) async throws(APIError) -> HTTPResponse {
         let body = try c.jsonObject()
         guard let name = body["ElementName"]?.stringValue, case .string = body["ElementName"] else {
-            throw .validation("ElementName", "ElementName is required and must be a string",
-                              value: body["ElementName"] ?? .null)
+            throw .validation(
+                "ElementName", "ElementName is required and must be a string",
+                value: body["ElementName"] ?? .null)
         }
         guard let timeText = body["StartTime"]?.stringValue, case .string = body["StartTime"],
             let start = AMTBody.date(timeText)
         else {
-            throw .validation("StartTime", "StartTime is required as an ISO-8601 date and time",
-                              value: body["StartTime"] ?? .null)
+            throw .validation(
+                "StartTime", "StartTime is required as an ISO-8601 date and time",
+                value: body["StartTime"] ?? .null)
         }
         var instanceID: String?
         if let id = body["InstanceID"], id != .null {
@@ -88,9 +97,11 @@ extension AMTRoutes {
             }
             instanceID = s
         }
-        let interval = body["Interval"] == nil || body["Interval"] == .null
+        let interval =
+            body["Interval"] == nil || body["Interval"] == .null
             ? 0 : try AMTBody.int(body, "Interval", range: 0...525_600)
-        let deleteOnCompletion = body["DeleteOnCompletion"] == nil || body["DeleteOnCompletion"] == .null
+        let deleteOnCompletion =
+            body["DeleteOnCompletion"] == nil || body["DeleteOnCompletion"] == .null
             ? true : try AMTBody.bool(body, "DeleteOnCompletion")
         let alarm: AlarmTemplate
         do throws(AMTError) {
@@ -121,7 +132,8 @@ extension AMTRoutes {
     func deleteAlarm(_ c: RequestContext) async throws(APIError) -> HTTPResponse {
         let body = try c.jsonObject()
         guard case .string(let name) = body["Name"], !name.isEmpty else {
-            throw .validation("Name", "Name (the alarm's InstanceID) is required", value: body["Name"] ?? .null)
+            throw .validation(
+                "Name", "Name (the alarm's InstanceID) is required", value: body["Name"] ?? .null)
         }
         let guid = try self.connectedGUID(c)
         do throws(AMTError) {
@@ -129,7 +141,8 @@ extension AMTRoutes {
             return .jsonValue(200, ["status": "SUCCESS"])
         } catch .notFound {
             throw APIError.notFound(
-                "Alarm instance not found", description: "Alarm occurrence delete request failed for guid : \(guid).")
+                "Alarm instance not found",
+                description: "Alarm occurrence delete request failed for guid : \(guid).")
         } catch {
             throw APIError(amt: error, guid: guid)
         }
@@ -137,7 +150,9 @@ extension AMTRoutes {
 
     func deactivate(_ c: RequestContext) async throws(APIError) -> HTTPResponse {
         let guid = try self.connectedGUID(c)
-        let value = try await self.run(c, guid) { () async throws(AMTError) in try await self.amt.deactivate(guid: guid) }
+        let value = try await self.run(c, guid) { () async throws(AMTError) in
+            try await self.amt.deactivate(guid: guid)
+        }
         return .jsonValue(200, value == 0 ? ["status": "SUCCESS"] : ["ReturnValue": .int(value)])
     }
 
@@ -159,7 +174,8 @@ extension AMTRoutes {
 /// Strict reading of AMT route bodies; every error names the field.
 enum AMTBody {
     /// An integer given as a JSON number or a string of digits.
-    static func int(_ body: [String: JSONValue], _ name: String, range: ClosedRange<Int>? = nil) throws(APIError)
+    static func int(_ body: [String: JSONValue], _ name: String, range: ClosedRange<Int>? = nil)
+        throws(APIError)
         -> Int
     {
         let value = body[name] ?? .null
@@ -173,7 +189,8 @@ enum AMTBody {
             throw .validation(name, "\(name) is required and must be an integer", value: value)
         }
         if let range, !range.contains(parsed) {
-            throw .validation(name, "\(name) must be from \(range.lowerBound) to \(range.upperBound)", value: value)
+            throw .validation(
+                name, "\(name) must be from \(range.lowerBound) to \(range.upperBound)", value: value)
         }
         return parsed
     }

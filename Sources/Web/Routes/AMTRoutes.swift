@@ -31,7 +31,10 @@ public struct AMTRoutes: Sendable {
         }
         router.get("\(p)/power/capabilities/:guid") { c in
             try await self.device(c) { g throws(AMTError) in
-                .object(try await self.amt.powerCapabilities(guid: g).map { JSONMember($0.label, .int($0.action)) })
+                .object(
+                    try await self.amt.powerCapabilities(guid: g).map {
+                        JSONMember($0.label, .int($0.action))
+                    })
             }
         }
         router.post("\(p)/power/action/:guid") { try await self.powerAction($0) }
@@ -54,7 +57,9 @@ public struct AMTRoutes: Sendable {
             try await self.consent(c) { g throws(AMTError) in try await self.amt.cancelUserConsent(guid: g) }
         }
         router.get("\(p)/alarmOccurrences/:guid") { c in
-            try await self.device(c) { g throws(AMTError) in .array(try await self.amt.alarmOccurrences(guid: g)) }
+            try await self.device(c) { g throws(AMTError) in
+                .array(try await self.amt.alarmOccurrences(guid: g))
+            }
         }
         router.post("\(p)/alarmOccurrences/:guid") { try await self.addAlarm($0) }
         router.delete("\(p)/alarmOccurrences/:guid") { try await self.deleteAlarm($0) }
@@ -89,7 +94,8 @@ public struct AMTRoutes: Sendable {
         _ c: RequestContext, _ body: (String) async throws(AMTError) -> JSONValue
     ) async throws(APIError) -> HTTPResponse {
         let guid = try self.connectedGUID(c)
-        return .jsonValue(200, try await self.run(c, guid) { () async throws(AMTError) in try await body(guid) })
+        return .jsonValue(
+            200, try await self.run(c, guid) { () async throws(AMTError) in try await body(guid) })
     }
 
     /// The consent routes: the method's JSON, 200 when ReturnValue is 0 and 400 otherwise.
@@ -110,7 +116,8 @@ extension APIError {
         case .notConnected:
             self = .deviceNotConnected(guid)
         case .timeout:
-            self.init(status: 504, message: "Gateway Timeout", description: "device \(guid) did not answer in time")
+            self.init(
+                status: 504, message: "Gateway Timeout", description: "device \(guid) did not answer in time")
         case .noCredentials:
             self.init(
                 status: 409, message: "No AMT credentials stored for the device",
@@ -118,7 +125,8 @@ extension APIError {
         case .tunnel(let t):
             self.init(status: 502, message: "Bad Gateway", description: "tunnel: \(t)")
         case .wsman(let w):
-            self.init(status: 502, message: "Bad Gateway", description: "device answered: \(AMTError.describe(w))")
+            self.init(
+                status: 502, message: "Bad Gateway", description: "device answered: \(AMTError.describe(w))")
             if case .http(let status, _) = w { self.body["upstreamStatus"] = .int(status) }
         case .unexpectedResponse(let s):
             self.init(status: 502, message: "Bad Gateway", description: s)
@@ -127,7 +135,9 @@ extension APIError {
         case .rejected(let s):
             self.init(status: 400, message: "Incorrect URI or Bad Request", description: s)
         case .quotaExceeded:
-            self.init(status: 400, message: "Incorrect URI or Bad Request", description: "quota exceeded for guid : \(guid).")
+            self.init(
+                status: 400, message: "Incorrect URI or Bad Request",
+                description: "quota exceeded for guid : \(guid).")
         case .notFound(let what):
             self.init(status: 404, message: "Not Found", description: "\(what) not found on guid : \(guid)")
         }

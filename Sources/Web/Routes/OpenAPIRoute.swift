@@ -14,14 +14,15 @@ public enum OpenAPIDocument {
         "servers": [["url": "/"]],
         "security": [["apiKey": []]],
         "tags": [["name": "server"], ["name": "devices"], ["name": "amt"]],
-        "paths": .object(paths.map { path in JSONMember(path.0, .object(path.1.map { JSONMember($0.0, $0.1) })) }),
+        "paths": .object(
+            paths.map { path in JSONMember(path.0, .object(path.1.map { JSONMember($0.0, $0.1) })) }),
         "components": [
             "securitySchemes": ["apiKey": ["type": "apiKey", "in": "header", "name": "X-MPS-API-Key"]],
             "parameters": [
                 "guid": [
                     "name": "guid", "in": "path", "required": true, "description": "Device GUID (UUID)",
                     "schema": ["type": "string", "format": "uuid"],
-                ],
+                ]
             ],
             "schemas": .object(schemas.map { JSONMember($0.0, $0.1) }),
         ],
