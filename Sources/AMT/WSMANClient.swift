@@ -77,9 +77,11 @@ public final class WSMANClient: WSMANTransport, Sendable {
 
     public func resetSession(guid: String) { self.reset(guid: guid) }
 
-    /// Forgets cached Digest state (after credentials change).
+    /// Forgets the cached Digest challenge (after credentials change). The per-device slot
+    /// limit is kept, so calls in flight still count against it.
     public func reset(guid: String) {
-        _ = self.devices.withLock { $0.removeValue(forKey: guid.lowercased()) }
+        let state = self.devices.withLock { $0[guid.lowercased()] }
+        state?.digest.withLock { $0 = nil }
     }
 
     private func state(for guid: String) -> DeviceState {
