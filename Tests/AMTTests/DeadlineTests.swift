@@ -1,29 +1,64 @@
+@testable import AMT  // Deadline is internal: the client's deadline is tested directly
 import Foundation
 import Synchronization
 import Testing
 
-@testable import AMT  // Deadline is internal: the client's deadline is tested directly
+/// A gate an operation waits on without honouring cancellation (like a channel open that
+/// only ends at its own timeout). Opened by the test, or by a safety timer.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
+    func wait() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let open = self.state.withLock { s -> Bool in
+                if !s.open { s.waiters.append(c) }
+                return s.open
+            }
+            if open { c.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = self.state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.open = true
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for w in waiters { w.resume() }
+    }
+
+    var isOpen: Bool { self.state.withLock { $0.open } }
+
+    /// Opens the gate after `delay` so a broken implementation cannot hang the test run.
+    func openEventually(after delay: Duration) {
+        Task {
+            try? await Task.sleep(for: delay)
+            self.open()
+        }
+    }
+}
+
+/// Ordering-based (not wall-clock) checks, so a loaded machine cannot make them flaky.
 @Suite struct DeadlineTests {
-    /// B26: a call that never answers returns at its deadline, and its work is cancelled.
+    /// B26: a call that never answers returns at its deadline, without waiting for the
+    /// operation, and the operation is cancelled.
     @Test func silentOperationTimesOutWithoutWaitingAndIsCancelled() async throws {
-        let cancelled = Atomic<Bool>(false)
-        let clock = ContinuousClock()
-        let start = clock.now
+        let gate = Gate()
+        gate.openEventually(after: .seconds(60))
+        let cancelled = Mutex(false)
         await #expect(throws: AMTError.timeout) {
             _ = try await Deadline.run(.milliseconds(100)) { () async throws -> Int in
-                // Ignores cancellation on purpose for a while, like an uncancellable channel open.
                 await withTaskCancellationHandler {
-                    try? await Task.sleep(for: .seconds(2))
+                    await gate.wait()
                 } onCancel: {
-                    cancelled.store(true, ordering: .relaxed)
+                    cancelled.withLock { $0 = true }
                 }
                 return 1
             }
         }
-        #expect(clock.now - start < .seconds(1))
-        let wasCancelled = cancelled.load(ordering: .relaxed)
-        #expect(wasCancelled)
+        #expect(!gate.isOpen)  // returned while the operation was still stuck
+        #expect(cancelled.withLock { $0 })
+        gate.open()
     }
 
     @Test func fastOperationReturnsItsValueOrError() async throws {
@@ -34,33 +69,40 @@ import Testing
         }
     }
 
-    /// B27 in miniature: one stuck call does not delay ten quick ones running beside it.
+    /// B27 in miniature: ten quick calls complete while a stuck call beside them still waits.
     @Test func oneStuckCallDoesNotDelayOthers() async throws {
-        let clock = ContinuousClock()
-        async let stuck: Int? = try? Deadline.run(.milliseconds(800)) { () async throws -> Int in
-            try await Task.sleep(for: .seconds(10))
-            return 0
+        let gate = Gate()
+        gate.openEventually(after: .seconds(60))
+        let stuck = Task {
+            try await Deadline.run(.seconds(60)) { () async throws -> Int in
+                await gate.wait()
+                return 0
+            }
         }
-        let start = clock.now
         try await withThrowingTaskGroup(of: Int.self) { group in
-            for i in 0..<10 { group.addTask { try await Deadline.run(.seconds(5)) { i } } }
+            for i in 0..<10 { group.addTask { try await Deadline.run(.seconds(60)) { i } } }
             var sum = 0
             for try await v in group { sum += v }
             #expect(sum == 45)
         }
-        #expect(clock.now - start < .milliseconds(500))
-        #expect(await stuck == nil)
+        #expect(!gate.isOpen)
+        stuck.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await stuck.value }
+        gate.open()
     }
 
     @Test func callerCancellationEndsTheWait() async throws {
+        let gate = Gate()
+        gate.openEventually(after: .seconds(60))
         let task = Task {
-            try await Deadline.run(.seconds(30)) { () async throws -> Int in
-                try await Task.sleep(for: .seconds(30))
+            try await Deadline.run(.seconds(60)) { () async throws -> Int in
+                await gate.wait()
                 return 0
             }
         }
-        try await Task.sleep(for: .milliseconds(50))
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
+        #expect(!gate.isOpen)
+        gate.open()
     }
 }
