@@ -92,8 +92,11 @@ let package = Package(
             name: "StoreTests", dependencies: ["Store", "SQLite", "PasswordHash", "Crypto", "JSON"],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "SimulatorTests", dependencies: ["Simulator", "APF", "HTTP", "WSMAN", "NetCore", "Crypto"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "EndToEndTests",
-            dependencies: ["MPSServer", "Simulator", "NetCore", "HTTP", "Crypto", "Store"],
+            dependencies: ["MPSServer", "Simulator", "NetCore", "HTTP", "Crypto", "Store", "Web", "JSON"],
             swiftSettings: swiftSettings),
     ]
 )

@@ -55,6 +55,12 @@ public struct HTTPRequestParser: Sendable {
         self.queue.append(bytes)
     }
 
+    /// Removes and returns every buffered byte: after a protocol upgrade (WebSocket) the bytes
+    /// that followed the request belong to the new protocol.
+    public mutating func takeBuffered() -> [UInt8] {
+        Array(self.queue.take(self.queue.count))
+    }
+
     /// True once per request whose head asked for `100 Continue` while its body is still
     /// outstanding: the I/O layer then writes `HTTP/1.1 100 Continue\r\n\r\n`.
     public mutating func takeContinueRequest() -> Bool {

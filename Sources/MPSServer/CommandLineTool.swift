@@ -11,6 +11,7 @@ public enum CommandLineTool {
                mps --demo [N]                   serve with N simulated devices (default 5)
                mps apikey create NAME           print a new API key once
                mps apikey list | revoke NAME
+               mps device import FILE           register devices + credentials from JSON
         Settings come from the config file, then MPS_* environment variables (see README).
         """
 
@@ -44,6 +45,12 @@ public enum CommandLineTool {
                 return try await Demo.main(settings, count: count, logger: logger)
             case "apikey":
                 return try await Self.apiKey(Array(args.dropFirst()), settings)
+            case "device":
+                guard args.count == 3, args[1] == "import" else {
+                    FileHandle.standardError.write(Data("usage: mps device import FILE\n".utf8))
+                    return 2
+                }
+                return try await DeviceImport.run(file: args[2], settings: settings)
             case nil:
                 return try await Self.serve(settings, logger: logger)
             default:

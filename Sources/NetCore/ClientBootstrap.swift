@@ -36,8 +36,8 @@ public enum ClientBootstrap {
             connection.token = try loop.register(connection, fd: fd, events: EPOLLOUT.rawValue)
             connection.registeredEvents = EPOLLOUT.rawValue
             connection.flags.insert(.registered)
-            connection.timer = loop.schedule(after: timeout) { [weak connection] in
-                connection?.deadlinePassed()
+            connection.timer = loop.schedule(after: timeout) { [unowned connection] in
+                connection.deadlinePassed()
             }
             return connection
         } catch {

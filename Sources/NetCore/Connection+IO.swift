@@ -9,6 +9,10 @@ extension Connection: Selectable {
 
     func handleEvents(_ events: UInt32) {
         guard self.state != .closed else { return }
+        if self.state == .lingering {
+            if events & EPOLLERR.rawValue != 0 { self.finalize(nil) } else { self.discardInput() }
+            return
+        }
         if events & EPOLLERR.rawValue != 0 {
             var code = Socket.pendingError(self.fd)
             if code == 0 { code = ECONNRESET }
@@ -50,8 +54,24 @@ extension Connection: Selectable {
                 self.writable()
             }
             if hangUp { self.finalize(nil) }
-        case .closed:
+        case .lingering, .closed:
             return
+        }
+    }
+
+    /// Lingering: reads and drops input until the peer's FIN (or an error), then closes.
+    func discardInput() {
+        let buffer = self.loop.readBuffer
+        for _ in 0..<Self.readBudget {
+            guard self.state == .lingering else { return }
+            let result = try? nonBlockingCall("read") { Glibc.read(self.fd, buffer.baseAddress, buffer.count) }
+            switch result {
+            case .wouldBlock?: return
+            case .done(let count)? where count > 0: continue
+            default:
+                self.finalize(nil)
+                return
+            }
         }
     }
 

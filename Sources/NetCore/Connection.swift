@@ -22,9 +22,24 @@ public final class Connection {
     /// The connection holds its handler strongly; handlers hold the connection weakly.
     public var handler: (any ConnectionHandler)?
 
-    enum State: UInt8 {
-        case connecting, handshaking, active, closing, closed
+    /// In order: a connection only ever moves forward through these.
+    enum State: UInt8, Comparable {
+        case connecting, handshaking, active
+        /// `close()` was called: flushing pending bytes, then close_notify.
+        case closing
+        /// Our FIN is sent and the handler was told; discarding input until the peer's FIN
+        /// (at most `lingerTime`) so unread input never turns our close into a reset.
+        case lingering
+        case closed
+
+        static func < (a: State, b: State) -> Bool { a.rawValue < b.rawValue }
     }
+
+    /// How long a closed connection waits for the peer's FIN while discarding its input.
+    static let lingerTime: Duration = .seconds(2)
+
+    /// The handler has been (or is about to be) told the connection closed.
+    var handlerIsDone: Bool { self.state == .lingering || self.state == .closed }
 
     struct Flags: OptionSet {
         let rawValue: UInt8
@@ -49,7 +64,9 @@ public final class Connection {
     var flags: Flags = [.readingEnabled]
     var callbackDepth: UInt8 = 0
     var tls: TLSSession?
-    /// Handshake/connect deadline, then (while closing) the flush deadline.
+    /// Handshake/connect deadline, then the flush deadline, then the linger deadline. Always
+    /// cancelled before the connection is released, so its closure captures `self` unowned
+    /// (a weak capture would give every connection a side table for life).
     var timer: Timer?
     /// The listener that accepted this connection, held only until its handshake ends.
     var listener: Listener?
@@ -86,7 +103,7 @@ public final class Connection {
         precondition(self.loop.inEventLoop, "Connection.write called off its event loop")
         guard !bytes.isEmpty else { return }
         switch self.state {
-        case .closing, .closed:
+        case .closing, .lingering, .closed:
             return
         case .connecting, .handshaking:
             self.enqueue(bytes, from: 0)
@@ -108,7 +125,7 @@ public final class Connection {
     /// Backpressure: stop (false) or resume (true) reading from the socket.
     public func setReadingEnabled(_ enabled: Bool) {
         precondition(self.loop.inEventLoop, "Connection.setReadingEnabled called off its event loop")
-        guard self.state != .closed, enabled != self.flags.contains(.readingEnabled) else { return }
+        guard self.state < .closing, enabled != self.flags.contains(.readingEnabled) else { return }
         if enabled {
             self.flags.insert(.readingEnabled)
             // Decrypted bytes may already wait inside the TLS session: no event would say so.
@@ -125,7 +142,7 @@ public final class Connection {
     public func close() {
         precondition(self.loop.inEventLoop, "Connection.close called off its event loop")
         switch self.state {
-        case .closing, .closed:
+        case .closing, .lingering, .closed:
             return
         case .connecting, .handshaking:
             self.finalize(nil)
@@ -141,7 +158,7 @@ public final class Connection {
     }
 
     /// True once `close()`/`abort()` was called or the connection ended.
-    public var isClosed: Bool { self.state == .closing || self.state == .closed }
+    public var isClosed: Bool { self.state >= .closing }
 
     /// "TLSv1.2", "TLSv1.3", ... after the handshake; nil for plain TCP and once closed.
     public var tlsVersion: String? { self.tls?.protocolVersion }
@@ -159,20 +176,35 @@ public final class Connection {
             return
         }
         self.timer?.cancel()
-        self.timer = self.loop.schedule(after: .seconds(30)) { [weak self] in
-            self?.finalize(NetError.closeTimeout)
+        self.timer = self.loop.schedule(after: .seconds(30)) { [unowned self] in
+            self.finalize(NetError.closeTimeout)
         }
         self.updateInterest()
     }
 
-    /// Pending bytes are out: send close_notify (retrying on writability), then close.
+    /// Pending bytes are out: send close_notify (retrying on writability), then linger.
     func finishClosing() {
         if let tls = self.tls, tls.shutdown() == .wantWrite {
             self.flags.insert(.stepWantsWrite)
             self.updateInterest()
             return
         }
-        self.finalize(nil)
+        self.startLingering()
+    }
+
+    /// Half-closes (our FIN follows the last byte), tells the handler, then discards input
+    /// until the peer's FIN. Closing a socket with unread input makes the kernel send a reset,
+    /// which can destroy the bytes we just sent before the peer reads them.
+    private func startLingering() {
+        _ = Glibc.shutdown(self.fd, Int32(SHUT_WR))
+        self.state = .lingering
+        self.tls = nil
+        self.flags = self.flags.intersection([.registered, .closeDeliveryPending])
+        self.timer?.cancel()
+        self.timer = self.loop.schedule(after: Self.lingerTime) { [unowned self] in self.finalize(nil) }
+        self.updateInterest()
+        self.announceClosed(nil)
+        self.discardInput()
     }
 
     /// The one exit: deregister, close the descriptor, free TLS and the queue, then tell the
@@ -190,13 +222,20 @@ public final class Connection {
         closeDescriptor(self.fd)
         self.fd = -1
         self.tls = nil
+        self.announceClosed(error)
+    }
+
+    /// Drops the write queue and tells the handler (after the current callback if inside one).
+    private func announceClosed(_ error: (any Error)?) {
         self.chunks = []
         self.headIndex = 0
         self.headOffset = 0
         self.pendingWriteBytes = 0
         if self.callbackDepth > 0 {
-            self.flags.insert(.closeDeliveryPending)
-            self.deferredError = error
+            if !self.flags.contains(.closeDeliveryPending) && self.handler != nil {
+                self.flags.insert(.closeDeliveryPending)
+                self.deferredError = error
+            }
         } else {
             self.deliverClosed(error)
         }
@@ -210,7 +249,7 @@ public final class Connection {
 
     /// Runs a handler callback; a close requested inside it is delivered when it returns.
     func callHandler(_ body: (any ConnectionHandler) -> Void) {
-        guard self.state != .closed, let handler = self.handler else { return }
+        guard !self.handlerIsDone, let handler = self.handler else { return }
         self.callbackDepth += 1
         body(handler)
         self.callbackDepth -= 1
@@ -264,6 +303,8 @@ public final class Connection {
             if writing || self.flags.contains(.readWantsWrite) || self.flags.contains(.stepWantsWrite) {
                 events |= output
             }
+        case .lingering:
+            events = input
         case .closed:
             return
         }

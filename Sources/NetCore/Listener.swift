@@ -217,8 +217,8 @@ extension Connection {
             return
         }
         connection.listener = listener
-        connection.timer = loop.schedule(after: listener.handshakeTimeout) { [weak connection] in
-            connection?.deadlinePassed()
+        connection.timer = loop.schedule(after: listener.handshakeTimeout) { [unowned connection] in
+            connection.deadlinePassed()
         }
         connection.driveHandshake()
     }

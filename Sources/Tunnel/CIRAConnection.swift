@@ -29,6 +29,7 @@ final class CIRAConnection: ConnectionHandler {
         let config = manager.configuration
         var options = CIRAServerConfiguration()
         options.idleTimeout = config.idleTimeout
+        options.idleMargin = config.idleMargin
         options.handshakeTimeout = config.handshakeTimeout
         options.keepAliveInterval = config.keepAliveInterval
         options.maxChannels = config.maxChannelsPerDevice

@@ -9,6 +9,9 @@ public struct TunnelConfiguration: Sendable {
     public var host = "0.0.0.0"
     public var port = 4433
     public var idleTimeout: Duration = .seconds(90)
+    /// Added to the idle timeout (which is never below 3 device keep-alive intervals), so that
+    /// a device sending exactly at the interval is never cut off (field fault B01).
+    public var idleMargin: Duration = .seconds(15)
     public var keepAliveInterval: UInt32 = 30
     public var handshakeTimeout: Duration = .seconds(30)
     public var channelOpenTimeout: Duration = .seconds(10)

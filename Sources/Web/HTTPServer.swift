@@ -22,12 +22,20 @@ public enum Principal: Sendable, Equatable {
     case bearer(subject: String)
 }
 
-/// The application side of the HTTP server: one async function from request to response.
-public typealias HTTPResponder = @Sendable (RequestContext) async -> HTTPResponse
+/// What the application answers: a response, or a switch to WebSocket (the 101 response and
+/// the session to run on the new socket).
+public enum HTTPServerResult: Sendable {
+    case response(HTTPResponse)
+    case upgrade(HTTPResponse, session: @Sendable (WebSocketChannel) async -> Void)
+}
+
+/// The application side of the HTTP server: one async function from request to result.
+public typealias HTTPResponder = @Sendable (RequestContext) async -> HTTPServerResult
 
 /// Settings of the HTTP/1.1 server.
 public struct HTTPServerConfiguration: Sendable {
     public var maxBodyBytes = 1 << 20
+    public var maxWebSocketMessage = 1 << 20
     public var idleTimeout: Duration = .seconds(60)
     public var requestTimeout: Duration = .seconds(120)
     public var secure: Bool
@@ -67,10 +75,6 @@ final class HTTPConnectionHandler: ConnectionHandler {
     private var inFlight = false
     private var closeAfterResponse = false
     private var idleTimer: NetCore.Timer?
-    /// After an error response: input is read and dropped until the peer closes or a short
-    /// deadline passes, so that closing with unread input does not reset the connection
-    /// before the client has read the error.
-    private var discarding = false
     private static let counter = RequestCounter()
 
     init(
@@ -87,7 +91,6 @@ final class HTTPConnectionHandler: ConnectionHandler {
     func connectionActive(_ connection: Connection) { self.armIdleTimer() }
 
     func connectionRead(_ connection: Connection, _ bytes: [UInt8]) {
-        guard !self.discarding else { return }
         self.parser.append(bytes)
         self.processNext()
     }
@@ -130,8 +133,35 @@ final class HTTPConnectionHandler: ConnectionHandler {
         let responder = self.responder
         let box = UnsafeTransfer(self)
         Task {
-            let response = await responder(context)
-            loop.execute { box.value.respond(response, to: request) }
+            let result = await responder(context)
+            loop.execute {
+                switch result {
+                case .response(let response): box.value.respond(response, to: request)
+                case .upgrade(let response, let session): box.value.upgrade(response, session)
+                }
+            }
+        }
+    }
+
+    /// Writes the 101, moves the connection to a WebSocket handler (with any bytes that
+    /// followed the request) and starts the session.
+    private func upgrade(_ response: HTTPResponse, _ session: @escaping @Sendable (WebSocketChannel) async -> Void) {
+        self.inFlight = false
+        guard !self.connection.isClosed else { return }
+        self.idleTimer?.cancel()
+        self.idleTimer = nil
+        self.connection.write(response.serialize())
+        let ws = WebSocketConnectionHandler(
+            connection: self.connection, maxMessageSize: self.configuration.maxWebSocketMessage,
+            logger: self.logger)
+        let leftover = self.parser.takeBuffered()
+        self.connection.handler = ws
+        self.connection.setReadingEnabled(true)
+        if !leftover.isEmpty { ws.connectionRead(self.connection, leftover) }
+        let channel = ws.channel
+        Task {
+            await session(channel)
+            channel.close()
         }
     }
 
@@ -157,11 +187,9 @@ final class HTTPConnectionHandler: ConnectionHandler {
         var response = APIError(status: status, message: HTTPStatus.reason(for: status)).response
         response.headers.replace("Connection", "close")
         self.connection.write(response.serialize())
-        self.discarding = true
-        self.idleTimer?.cancel()
-        self.idleTimer = self.connection.loop.schedule(after: .seconds(2)) { [weak self] in
-            self?.connection.close()
-        }
+        // NetCore's close lingers: it sends FIN and drops further input, so unread request
+        // bytes do not turn the close into a reset before the client reads the error.
+        self.connection.close()
     }
 }
 

@@ -4,6 +4,19 @@ public import Store
 public import JSON
 internal import Logging
 
+/// A WebSocket endpoint: decides on the upgrade and names the session to run on the socket.
+public typealias WebSocketRoute = @Sendable (RequestContext) async throws -> WebSocketAccept
+
+public struct WebSocketAccept: Sendable {
+    public var subprotocol: String?
+    public var session: @Sendable (WebSocketChannel) async -> Void
+
+    public init(subprotocol: String? = nil, session: @escaping @Sendable (WebSocketChannel) async -> Void) {
+        self.subprotocol = subprotocol
+        self.session = session
+    }
+}
+
 /// Checks an API key presented in `X-MPS-API-Key`; returns the key's name when valid.
 public protocol APIKeyVerifier: Sendable {
     func verify(apiKey: String) async -> String?
@@ -27,10 +40,36 @@ public struct WebApplication: Sendable {
         self.publicPaths = publicPaths
     }
 
-    public func respond(_ context: RequestContext) async -> HTTPResponse {
+    /// WebSocket endpoints by exact path. Each authenticates the upgrade itself (session cookie
+    /// or token) and returns the session to run, or throws an `APIError` to refuse.
+    public var webSockets: [String: WebSocketRoute] = [:]
+
+    public func respond(_ context: RequestContext) async -> HTTPServerResult {
+        if let route = self.webSockets[context.request.path.lowercased()] {
+            return await self.upgrade(context, route)
+        }
         var response = await self.route(context)
         self.addSecurityHeaders(&response)
-        return response
+        return .response(response)
+    }
+
+    private func upgrade(_ context: RequestContext, _ route: WebSocketRoute) async -> HTTPServerResult {
+        var refusal: HTTPResponse
+        do {
+            let accept = try await route(context)
+            let response = try WebSocket.upgradeResponse(for: context.request, subprotocol: accept.subprotocol)
+            return .upgrade(response, session: accept.session)
+        } catch let error as APIError {
+            refusal = error.response
+        } catch let error as WebSocketUpgradeError {
+            refusal = error.response
+        } catch {
+            context.logger.error("websocket route failed", metadata: ["error": "\(error)"])
+            refusal = APIError(status: 500, message: "Internal Server Error").response
+        }
+        refusal.headers.replace("Connection", "close")
+        self.addSecurityHeaders(&refusal)
+        return .response(refusal)
     }
 
     private func route(_ context: RequestContext) async -> HTTPResponse {
@@ -106,17 +145,6 @@ extension HTTPResponse {
         var response = HTTPResponse(status: status)
         response.headers.replace("Content-Type", "application/json; charset=utf-8")
         response.body = value.serializedBytes()
-        return response
-    }
-
-    /// A JSON response from any Encodable value.
-    public static func jsonEncoded(_ status: Int, _ value: some Encodable) -> HTTPResponse {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        var response = HTTPResponse(status: status)
-        response.headers.replace("Content-Type", "application/json; charset=utf-8")
-        response.body = Array((try? encoder.encode(value)) ?? Data("null".utf8))
         return response
     }
 }

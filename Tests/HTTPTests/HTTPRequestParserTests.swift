@@ -147,21 +147,18 @@ private func parseError(_ text: String, limits: HTTPRequestParser.Limits = .init
         #expect(parseError("GET * HTTP/1.1\r\nHost: a\r\n\r\n") == .invalidTarget)
     }
 
-    /// A small keep-alive GET parses fast enough for the 30k req/s goal (generous bound for CI).
-    @Test func smallGetsAreFast() throws {
+    /// 20,000 pipelined keep-alive GETs in one buffer all parse (speed is measured by the
+    /// benchmarks, not here).
+    @Test func manyPipelinedGets() throws {
         let one = Array(
             "GET /api/v1/devices/stats HTTP/1.1\r\nHost: localhost\r\nUser-Agent: t\r\nAccept: */*\r\n\r\n".utf8)
         var p = HTTPRequestParser()
-        let clock = ContinuousClock()
         var n = 0
-        let elapsed = try clock.measure {
-            for _ in 0..<20000 {
-                p.append(one)
-                while try p.next() != nil { n += 1 }
-            }
+        for _ in 0..<20000 {
+            p.append(one)
+            while try p.next() != nil { n += 1 }
         }
         #expect(n == 20000)
-        // Debug builds are ~10x slower than release; 20k requests in 2 s is 10k/s unoptimised.
-        #expect(elapsed < .seconds(2))
+        #expect(p.isIdle)
     }
 }

@@ -104,7 +104,8 @@ import Testing
             #expect(client.active == 1)
             #expect(client.read(\.receivedCount) == 0)
             #expect(elapsed >= .milliseconds(150))
-            #expect(elapsed < .seconds(5))
+            // Generous: on a loaded 2-core CI machine the close can be observed late.
+            #expect(elapsed < .seconds(30))
             try await eventually("server handler closed") { server.closed == 1 }
             #expect(server.active == 0)
             #expect(server.read(\.errors) == ["TLS handshake timed out"])

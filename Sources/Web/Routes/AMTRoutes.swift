@@ -122,6 +122,9 @@ extension APIError {
             self.init(
                 status: 409, message: "No AMT credentials stored for the device",
                 description: "PUT /api/v1/devices/\(guid)/credentials first")
+        case .tunnel(.openTimedOut):
+            self.init(
+                status: 504, message: "Gateway Timeout", description: "device \(guid) did not open a channel in time")
         case .tunnel(let t):
             self.init(status: 502, message: "Bad Gateway", description: "tunnel: \(t)")
         case .wsman(let w):

@@ -58,7 +58,7 @@ public struct DeviceRoutes: Sendable {
             }
         }
         let result = try await self.devices.list(query)
-        let list = JSONValue.array(result.devices.map(listedDevice))
+        let list = JSONValue.array(result.devices.map { DeviceJSON.encode($0, listed: true) })
         if count {
             return .jsonValue(200, ["data": list, "totalCount": .int(result.totalCount)])
         }
@@ -66,11 +66,15 @@ public struct DeviceRoutes: Sendable {
     }
 
     func stats() async throws -> HTTPResponse {
-        .jsonEncoded(200, try await self.devices.stats())
+        let s = try await self.devices.stats()
+        return .jsonValue(200, [
+            "totalCount": .int(s.totalCount), "connectedCount": .int(s.connectedCount),
+            "disconnectedCount": .int(s.disconnectedCount),
+        ])
     }
 
     func tags() async throws -> HTTPResponse {
-        .jsonEncoded(200, try await self.devices.tags())
+        .jsonValue(200, .array(try await self.devices.tags().map { .string($0) }))
     }
 
     func get(_ c: RequestContext) async throws -> HTTPResponse {
@@ -78,7 +82,7 @@ public struct DeviceRoutes: Sendable {
         guard let device = try await self.devices.get(guid) else {
             throw APIError.notFound("NOT FOUND", description: "Device ID \(guid) not found")
         }
-        return .jsonEncoded(200, device)
+        return .jsonValue(200, DeviceJSON.encode(device))
     }
 
     /// POST creates or updates (201 / 200, as the reference); PATCH only updates (404 if absent).
@@ -95,12 +99,12 @@ public struct DeviceRoutes: Sendable {
         do {
             if create {
                 let (device, created) = try await self.devices.upsert(guid, fields)
-                return .jsonEncoded(created ? 201 : 200, device)
+                return .jsonValue(created ? 201 : 200, DeviceJSON.encode(device))
             }
             guard let device = try await self.devices.patch(guid, fields) else {
                 throw APIError.notFound("NOT FOUND", description: "Device ID \(guid) not found")
             }
-            return .jsonEncoded(200, device)
+            return .jsonValue(200, DeviceJSON.encode(device))
         } catch StoreError.tenantConflict {
             throw APIError(status: 409, message: "Device belongs to another tenant")
         }
@@ -162,12 +166,4 @@ public struct DeviceRoutes: Sendable {
         }
         return guid
     }
-}
-
-/// A device as it appears in lists (the reference omits two timestamps there).
-func listedDevice(_ device: Device) -> JSONValue {
-    var value = JSONValue.encoding(device)
-    value["lastSeen"] = nil
-    value["lastDisconnected"] = nil
-    return value
 }
