@@ -108,7 +108,7 @@ import Testing
         let response = await app.respond(
             RequestContext(
                 request: request, requestID: "t", remoteAddress: "127.0.0.1",
-                logger: Logger(label: "t", level: .critical)))
+                logger: Logger(label: "t", level: .critical))).plain
         #expect(response.status == 200)
         #expect(response.headers["Content-Type"]?.hasPrefix("application/json") == true)
         #expect(try JSONValue.parse(response.body) == OpenAPIDocument.document)

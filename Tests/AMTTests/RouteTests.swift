@@ -39,7 +39,7 @@ struct RouteHarness {
         let context = RequestContext(
             request: request, requestID: "t", remoteAddress: "127.0.0.1",
             logger: Logger(label: "test", level: .critical))
-        let response = await self.app.respond(context)
+        let response = await self.app.respond(context).plain
         return (response.status, response.body.isEmpty ? nil : try? JSONValue.parse(response.body))
     }
 }
@@ -224,5 +224,15 @@ struct RouteHarness {
         #expect(status == 200)
         #expect(json?["Body"] == ["ReturnValue": 0, "ReturnValueStr": "SUCCESS"])
         #expect(json?["Header"]?["RelatesTo"] == 0)
+    }
+}
+
+extension HTTPServerResult {
+    /// The plain response (these routes never upgrade to WebSocket).
+    var plain: HTTPResponse {
+        switch self {
+        case .response(let r): r
+        case .upgrade(let r, _): r
+        }
     }
 }
