@@ -47,7 +47,8 @@ public struct SimulatedAMTState: Sendable, Equatable {
         var d: [String: String] = [:]
         for flag in [
             "BIOSPause", "BIOSSetup", "ConfigurationDataReset", "EnforceSecureBoot", "ForcedProgressEvents",
-            "LockKeyboard", "LockPowerButton", "LockResetButton", "LockSleepButton", "ReflashBIOS", "SecureErase",
+            "LockKeyboard", "LockPowerButton", "LockResetButton", "LockSleepButton", "ReflashBIOS",
+            "SecureErase",
             "UseIDER", "UseSOL", "UseSafeMode", "UserPasswordBypass",
         ] { d[flag] = "false" }
         d["BootMediaIndex"] = "0"
@@ -58,7 +59,8 @@ public struct SimulatedAMTState: Sendable, Equatable {
 
     /// Boot sources a ChangeBootOrder may name.
     public static let bootSources: Set<String> = [
-        "Intel(r) AMT: Force Hard-drive Boot", "Intel(r) AMT: Force CD/DVD Boot", "Intel(r) AMT: Force PXE Boot",
+        "Intel(r) AMT: Force Hard-drive Boot", "Intel(r) AMT: Force CD/DVD Boot",
+        "Intel(r) AMT: Force PXE Boot",
         "Intel(r) AMT: Force Diagnostic Boot",
     ]
 
@@ -68,7 +70,8 @@ public struct SimulatedAMTState: Sendable, Equatable {
     /// IPv4 text), trimming the oldest beyond ``maxAuditRecords``.
     public mutating func audit(app: UInt16, event: UInt16, at time: UInt32, extended: [UInt8] = []) {
         var r: [UInt8] = [UInt8(app >> 8), UInt8(app & 0xFF), UInt8(event >> 8), UInt8(event & 0xFF), 0]
-        let user = Array("admin".utf8), address = Array("1.2.3.4".utf8)
+        let user = Array("admin".utf8)
+        let address = Array("1.2.3.4".utf8)
         r.append(UInt8(user.count))
         r += user
         r += [UInt8(time >> 24), UInt8((time >> 16) & 0xFF), UInt8((time >> 8) & 0xFF), UInt8(time & 0xFF)]
@@ -84,11 +87,15 @@ public struct SimulatedAMTState: Sendable, Equatable {
         let steps: [(entity: UInt8, progress: UInt8)] = [(34, 1), (7, 6), (7, 7), (34, 9), (4, 19)]
         for (i, step) in steps.enumerated() {
             let t = time &+ UInt32(i * 2)
-            var r: [UInt8] = [UInt8(t & 0xFF), UInt8((t >> 8) & 0xFF), UInt8((t >> 16) & 0xFF), UInt8(t >> 24)]
+            var r: [UInt8] = [
+                UInt8(t & 0xFF), UInt8((t >> 8) & 0xFF), UInt8((t >> 16) & 0xFF), UInt8(t >> 24),
+            ]
             r += [255, 15, 111, 2, 104, 1, 255, step.entity, 0, 64, step.progress, 0, 0, 0, 0, 0, 0]
             self.eventLog.insert(r, at: 0)
         }
-        if self.eventLog.count > Self.maxEventRecords { self.eventLog.removeLast(self.eventLog.count - Self.maxEventRecords) }
+        if self.eventLog.count > Self.maxEventRecords {
+            self.eventLog.removeLast(self.eventLog.count - Self.maxEventRecords)
+        }
     }
 
     /// After a boot: the one-shot overrides and the forced source are used up.
@@ -109,7 +116,8 @@ public struct SimulatedAMTState: Sendable, Equatable {
     /// RequestStateChange on AMT_RedirectionService; ReturnValue 5 for a value outside 32768...32771.
     public mutating func setRedirection(_ requested: Int, at time: UInt32) -> Int {
         guard (32768...32771).contains(requested) else { return 5 }
-        let oldSOL = self.solEnabled, oldIDER = self.iderEnabled
+        let oldSOL = self.solEnabled
+        let oldIDER = self.iderEnabled
         self.redirectionState = requested
         if oldSOL != self.solEnabled { self.audit(app: 18, event: self.solEnabled ? 6 : 7, at: time) }
         if oldIDER != self.iderEnabled { self.audit(app: 18, event: self.iderEnabled ? 2 : 3, at: time) }
@@ -134,8 +142,9 @@ public struct SimulatedAMTState: Sendable, Equatable {
     public mutating func setOptInRequired(_ value: UInt32, at time: UInt32) -> Bool {
         guard value == 0 || value == 1 || value == 0xFFFF_FFFF else { return false }
         if value != self.optInRequired {
-            self.audit(app: 30, event: 0, at: time,
-                       extended: [Self.policyIndex(self.optInRequired), Self.policyIndex(value)])
+            self.audit(
+                app: 30, event: 0, at: time,
+                extended: [Self.policyIndex(self.optInRequired), Self.policyIndex(value)])
             self.optInRequired = value
         }
         return true
@@ -185,4 +194,15 @@ public struct SimulatedAlarm: Sendable, Equatable {
     public var startTime: String
     public var interval: String?
     public var deleteOnCompletion: Bool
+
+    public init(
+        instanceID: String, elementName: String, startTime: String, interval: String?,
+        deleteOnCompletion: Bool
+    ) {
+        self.instanceID = instanceID
+        self.elementName = elementName
+        self.startTime = startTime
+        self.interval = interval
+        self.deleteOnCompletion = deleteOnCompletion
+    }
 }

@@ -59,7 +59,8 @@ extension WSMANDispatcher {
             let read = m.readAuditRecords(start: start)
             return .output(
                 [
-                    ("TotalRecordCount", .text(String(read.total))), ("RecordsReturned", .text(String(read.records.count))),
+                    ("TotalRecordCount", .text(String(read.total))),
+                    ("RecordsReturned", .text(String(read.records.count))),
                     ("EventRecords", .list(read.records.map { Data($0).base64EncodedString() })),
                 ], returnValue: read.returnValue)
         }
@@ -72,7 +73,8 @@ extension WSMANDispatcher {
             guard let batch = m.eventRecords(from: id, max: max) else { return .output([], returnValue: 36) }
             return .output(
                 [
-                    ("IterationIdentifier", .text(String(batch.next))), ("NoMoreRecords", .text(batch.done ? "true" : "false")),
+                    ("IterationIdentifier", .text(String(batch.next))),
+                    ("NoMoreRecords", .text(batch.done ? "true" : "false")),
                     ("RecordArray", .list(batch.records.map { Data($0).base64EncodedString() })),
                 ], returnValue: 0)
         }
@@ -113,18 +115,24 @@ extension WSMANDispatcher {
         self.registerMethod("IPS_OptInService", "StartOptIn") { m, _ in
             let n = SecureRandom.bytes(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) } % 1_000_000
             let code = String(n)
-            return .output([], returnValue: m.amt.startOptIn(code: String(repeating: "0", count: 6 - code.count) + code))
+            return .output(
+                [], returnValue: m.amt.startOptIn(code: String(repeating: "0", count: 6 - code.count) + code))
         }
         self.registerMethod("IPS_OptInService", "SendOptInCode") { m, r in
-            .output([], returnValue: m.amt.sendOptInCode(r.payloadValues["OptInCode"] ?? "", at: Self.clock()))
+            .output(
+                [], returnValue: m.amt.sendOptInCode(r.payloadValues["OptInCode"] ?? "", at: Self.clock()))
         }
-        self.registerMethod("IPS_OptInService", "CancelOptIn") { m, _ in .output([], returnValue: m.amt.cancelOptIn()) }
+        self.registerMethod("IPS_OptInService", "CancelOptIn") { m, _ in
+            .output([], returnValue: m.amt.cancelOptIn())
+        }
         self.registerEnumeration("IPS_AlarmClockOccurrence") { m, _ in m.alarmOccurrences }
         self.registerDelete("IPS_AlarmClockOccurrence") { m, r in
             m.deleteAlarm(r.selectors.first { $0.name == "InstanceID" }?.value)
         }
         self.registerMethod("AMT_AlarmClockService", "AddAlarm") { m, r in
-            guard let template = r.payload?.child("AlarmTemplate") else { return .fault(.invalidRepresentation) }
+            guard let template = r.payload?.child("AlarmTemplate") else {
+                return .fault(.invalidRepresentation)
+            }
             let alarm = SimulatedAlarm(
                 instanceID: template.child("InstanceID")?.text ?? "",
                 elementName: template.child("ElementName")?.text ?? "",
@@ -138,8 +146,11 @@ extension WSMANDispatcher {
             return .output([("AlarmClock", epr)], returnValue: 0)
         }
         self.registerMethod("AMT_SetupAndConfigurationService", "Unprovision") { m, r in
-            .output([], returnValue: m.unprovision(mode: r.payloadValues["ProvisioningMode"].flatMap { Int($0) },
-                                                    at: Self.clock()))
+            .output(
+                [],
+                returnValue: m.unprovision(
+                    mode: r.payloadValues["ProvisioningMode"].flatMap { Int($0) },
+                    at: Self.clock()))
         }
     }
 }

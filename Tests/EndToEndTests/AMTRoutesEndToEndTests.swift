@@ -23,7 +23,8 @@ import Testing
 
     @Test func powerBootLogsAndInventory() async throws {
         try await Self.withDevice("a3000000-2222-4333-8444-555555555501") { t, g in
-            let c = t.client, p = "/api/v1/amt"
+            let c = t.client
+            let p = "/api/v1/amt"
             #expect(try await c.get("\(p)/power/state/\(g)").object["powerstate"] as? Int == 2)
             let off = try await c.request("POST", "\(p)/power/action/\(g)", json: ["action": 8])
             #expect(off.status == 200)
@@ -37,9 +38,11 @@ import Testing
             #expect((on.object["Body"] as? [String: Any])?["ReturnValue"] as? Int == 0)
             #expect(try await c.get("\(p)/power/state/\(g)").object["powerstate"] as? Int == 2)
 
-            let pxe = try await c.request("POST", "\(p)/power/bootOptions/\(g)", json: ["action": 400, "useSOL": false])
+            let pxe = try await c.request(
+                "POST", "\(p)/power/bootOptions/\(g)", json: ["action": 400, "useSOL": false])
             #expect((pxe.object["Body"] as? [String: Any])?["ReturnValue"] as? Int == 0)
-            let erase = try await c.request("POST", "\(p)/power/bootOptions/\(g)", json: ["action": 104, "useSOL": false])
+            let erase = try await c.request(
+                "POST", "\(p)/power/bootOptions/\(g)", json: ["action": 104, "useSOL": false])
             #expect(erase.status == 200)
 
             let audit = try await c.get("\(p)/log/audit/\(g)")
@@ -63,7 +66,9 @@ import Testing
             let list = (version["CIM_SoftwareIdentity"] as? [String: Any])?["responses"] as? [[String: Any]]
             #expect(list?.contains { $0["InstanceID"] as? String == "AMT" } == true)
             let settings = try await c.get("\(p)/generalSettings/\(g)").object
-            #expect(((settings["Body"] as? [String: Any])?["DigestRealm"] as? String)?.hasPrefix("Digest:") == true)
+            #expect(
+                ((settings["Body"] as? [String: Any])?["DigestRealm"] as? String)?.hasPrefix("Digest:")
+                    == true)
             let hw = try await c.get("\(p)/hardwareInfo/\(g)")
             #expect(hw.status == 200)
             let packages = (hw.object["CIM_PhysicalPackage"] as? [String: Any])?["responses"] as? [Any]
@@ -75,12 +80,15 @@ import Testing
 
     @Test func featuresConsentAlarmsAndDeactivate() async throws {
         try await Self.withDevice("a3000000-2222-4333-8444-555555555502") { t, g in
-            let c = t.client, p = "/api/v1/amt"
+            let c = t.client
+            let p = "/api/v1/amt"
             let before = try await c.get("\(p)/features/\(g)").object
             #expect(before["userConsent"] as? String == "all" && before["kvmAvailable"] as? Bool == true)
-            let set = try await c.request("POST", "\(p)/features/\(g)", json: [
-                "userConsent": "none", "enableSOL": false, "enableIDER": true, "enableKVM": false,
-            ])
+            let set = try await c.request(
+                "POST", "\(p)/features/\(g)",
+                json: [
+                    "userConsent": "none", "enableSOL": false, "enableIDER": true, "enableKVM": false,
+                ])
             #expect(set.status == 200 && set.object["status"] as? String == "AMT Features updated")
             let after = try await c.get("\(p)/features/\(g)").object
             #expect(after["userConsent"] as? String == "none")
@@ -92,31 +100,42 @@ import Testing
 
             // No consent needed now: AMT refuses to show a code (NOT_PERMITTED).
             #expect(try await c.get("\(p)/userConsentCode/\(g)").status == 400)
-            _ = try await c.request("POST", "\(p)/features/\(g)", json: [
-                "userConsent": "all", "enableSOL": true, "enableIDER": true, "enableKVM": true,
-            ])
+            _ = try await c.request(
+                "POST", "\(p)/features/\(g)",
+                json: [
+                    "userConsent": "all", "enableSOL": true, "enableIDER": true, "enableKVM": true,
+                ])
             let start = try await c.get("\(p)/userConsentCode/\(g)")
             #expect(start.status == 200)
             #expect(try await c.get("\(p)/features/\(g)").object["optInState"] as? Int == 2)
-            let wrong = try await c.request("POST", "\(p)/userConsentCode/\(g)", json: ["consentCode": 1_000_000 - 1])
+            let wrong = try await c.request(
+                "POST", "\(p)/userConsentCode/\(g)", json: ["consentCode": 1_000_000 - 1])
             // 999999 is wrong unless the device drew exactly that code.
             #expect(wrong.status == 400 || wrong.status == 200)
             #expect(try await c.get("\(p)/userConsentCode/cancel/\(g)").status == 200)
             #expect(try await c.get("\(p)/features/\(g)").object["optInState"] as? Int == 0)
 
             #expect(try await c.get("\(p)/alarmOccurrences/\(g)").array.isEmpty)
-            let alarm: [String: Any] = ["ElementName": "wake", "StartTime": "2030-01-01T10:00:00Z", "Interval": 60]
+            let alarm: [String: Any] = [
+                "ElementName": "wake", "StartTime": "2030-01-01T10:00:00Z", "Interval": 60,
+            ]
             let added = try await c.request("POST", "\(p)/alarmOccurrences/\(g)", json: alarm)
             #expect(added.status == 200 && added.object["status"] as? String == "SUCCESS")
             let listed = try await c.get("\(p)/alarmOccurrences/\(g)").array as? [[String: Any]]
             #expect(listed?.first?["InstanceID"] as? String == "wake")
-            #expect((listed?.first?["StartTime"] as? [String: Any])?["Datetime"] as? String == "2030-01-01T10:00:00Z")
+            #expect(
+                (listed?.first?["StartTime"] as? [String: Any])?["Datetime"] as? String
+                    == "2030-01-01T10:00:00Z")
             #expect(try await c.request("POST", "\(p)/alarmOccurrences/\(g)", json: alarm).status == 400)
-            #expect(try await c.request("DELETE", "\(p)/alarmOccurrences/\(g)", json: ["Name": "wake"]).status == 200)
+            #expect(
+                try await c.request("DELETE", "\(p)/alarmOccurrences/\(g)", json: ["Name": "wake"]).status
+                    == 200)
             let gone = try await c.request("DELETE", "\(p)/alarmOccurrences/\(g)", json: ["Name": "wake"])
             #expect(gone.status == 404 && gone.object["error"] as? String == "Alarm instance not found")
 
-            #expect(try await c.get("/api/v1/devices/redirectstatus/\(g)").object["isKVMConnected"] as? Bool == false)
+            #expect(
+                try await c.get("/api/v1/devices/redirectstatus/\(g)").object["isKVMConnected"] as? Bool
+                    == false)
             #expect(try await c.request("DELETE", "/api/v1/devices/refresh/\(g)").status == 200)
             let deactivated = try await c.request("DELETE", "\(p)/deactivate/\(g)")
             #expect(deactivated.status == 200 && deactivated.object["status"] as? String == "SUCCESS")
@@ -128,7 +147,8 @@ import Testing
     @Test func silentDeviceDoesNotSlowOthers() async throws {
         let t = try await TestServer.start { s in s.wsmanTimeout = .seconds(3) }
         defer { t.cleanup() }
-        let stuck = "a3000000-2222-4333-8444-55555555550a", healthy = "a3000000-2222-4333-8444-55555555550b"
+        let stuck = "a3000000-2222-4333-8444-55555555550a"
+        let healthy = "a3000000-2222-4333-8444-55555555550b"
         let fleet = t.fleet([try await t.register(stuck), try await t.register(healthy)])
         #expect(await eventually { t.server.tunnels.connectedCount == 2 })
         try #require(fleet.device(stuck)).enable(.stallHTTP)
