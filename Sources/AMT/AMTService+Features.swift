@@ -8,6 +8,9 @@ extension AMTService {
         var optIn: SOAPElement
     }
 
+    // TODO(#3): the later-MPS feature flags (ocr, httpsBootSupported, winREBootSupported,
+    // localPBABootSupported, remoteErase; wsman.md §3.11) are not read or written yet.
+
     /// `features` GET (W17, W22, W20; wsman.md §3.11). A fault on the KVM class (a part
     /// without KVM) gives kvmAvailable=false and KVM=false, not an error (B23).
     public func features(guid: String) async throws(AMTError) -> AMTFeatures {

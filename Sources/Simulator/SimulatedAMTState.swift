@@ -26,6 +26,7 @@ public struct SimulatedAMTState: Sendable, Equatable {
     public var consentCode: String?
     public var failedConsentAttempts = 0
 
+    // TODO(#3): fire alarms at StartTime (power on when off, then delete or reschedule).
     public var alarms: [SimulatedAlarm] = []
     /// Encoded audit records, oldest first (wsman.md §3.9 layout).
     public var auditLog: [[UInt8]] = []

@@ -145,6 +145,8 @@ extension WSMANDispatcher {
                 selectors: [WSMANSelector("InstanceID", alarm.instanceID)])
             return .output([("AlarmClock", epr)], returnValue: 0)
         }
+        // TODO(#3): after a successful Unprovision, drop the CIRA connection a few seconds later
+        // and stop reconnecting, as a real device does (wsman.md §3.17).
         self.registerMethod("AMT_SetupAndConfigurationService", "Unprovision") { m, r in
             .output(
                 [],
