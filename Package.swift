@@ -39,10 +39,14 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Crypto"], swiftSettings: swiftSettings),
         .target(name: "WSMAN", dependencies: ["Crypto", "HTTP", "JSON"], swiftSettings: swiftSettings),
         .target(name: "Config", swiftSettings: swiftSettings),
+        .target(name: "RPC", dependencies: ["HTTP", "Logging"], swiftSettings: swiftSettings),
 
         // Storage and services.
         .target(
             name: "Store", dependencies: ["SQLite", "Crypto", "PasswordHash", "Logging", "JSON"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Auth", dependencies: ["Store", "SQLite", "PasswordHash", "Crypto", "Logging"],
             swiftSettings: swiftSettings),
         .target(
             name: "Tunnel", dependencies: ["NetCore", "APF", "Store", "Crypto", "Logging"],
@@ -50,6 +54,7 @@ let package = Package(
         .target(
             name: "AMT", dependencies: ["Tunnel", "WSMAN", "HTTP", "Store", "Logging", "JSON"],
             swiftSettings: swiftSettings),
+        .target(name: "Redirection", dependencies: ["Tunnel", "Crypto", "Logging", "Store"], swiftSettings: swiftSettings),
         .target(
             name: "Web",
             dependencies: ["NetCore", "HTTP", "AMT", "Tunnel", "Store", "Crypto", "Logging", "JSON"],
@@ -87,12 +92,17 @@ let package = Package(
         .testTarget(
             name: "AMTTests", dependencies: ["AMT", "WSMAN", "JSON", "Tunnel", "Web", "HTTP", "Logging"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "RPCTests", dependencies: ["RPC", "HTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "SQLite", "PasswordHash", "Crypto", "JSON"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "SimulatorTests", dependencies: ["Simulator", "APF", "HTTP", "WSMAN", "NetCore", "Crypto"],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "RedirectionTests", dependencies: ["Redirection", "Tunnel", "Crypto", "Simulator", "Store"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AuthTests", dependencies: ["Auth", "Store", "PasswordHash", "Crypto", "Logging"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",

@@ -63,6 +63,17 @@ def api(port, key, path):
         return json.loads(r.read())
 
 
+def wait_healthy(port, key, timeout):
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        try:
+            api(port, key, "/api/v1/health")
+            return
+        except Exception:
+            time.sleep(0.1)
+    raise SystemExit("server did not become healthy")
+
+
 def wait_connected(port, key, want, timeout):
     """Seconds until the API reports `want` connected devices, or None on timeout."""
     start = time.monotonic()
@@ -98,7 +109,7 @@ def main():
     fleet = []
     for i in range(n):
         fleet.append({
-            "guid": f"be{i >> 24 & 0xff:02x}{i & 0xffffff:06x}-0000-4000-8000-{i:012x}",
+            "guid": f"be{i & 0xffffff:06x}-0000-4000-8000-{i:012x}",
             "hostname": f"bench-{i}", "mpsUsername": f"dev{i % 1000}",
             "mpsPassword": f"Bench-{i % 97:02d}x!", "amtUsername": "admin",
             "amtPassword": "Amt-Bench-1!",
@@ -112,7 +123,8 @@ def main():
 
     server = Server(mps, env)
     server.start()
-    time.sleep(1.5)
+    wait_healthy(web, key, 60)  # the first start generates the RSA root and server keys
+    time.sleep(1)
     rss_empty = rss_kib(server.proc.pid)
     sim_log = open(os.path.join(tmp, "sim.log"), "w")
     simp = subprocess.Popen([sim, "--fleet", fleet_path, "--mps", f"127.0.0.1:{cira}",

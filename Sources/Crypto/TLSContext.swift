@@ -43,18 +43,31 @@ public final class TLSContext: @unchecked Sendable {
     /// A `minimumVersion` below 1.2 really enables TLS 1.0/1.1: it drops the security level to
     /// 0 and allows the legacy cipher list, in that mode only.
     public static func server(
-        certificateChainPEM: String, privateKeyPEM: String,
-        minimumVersion: TLSVersion = .tls1_2, maximumVersion: TLSVersion? = nil
+        certificateChainPEM: String,
+        privateKeyPEM: String,
+        minimumVersion: TLSVersion = .tls1_2,
+        maximumVersion: TLSVersion? = nil
     ) throws -> TLSContext {
         let context = try make(TLS_server_method(), isServer: true, verifiesPeer: false)
         let ctx = context.ctx
-        let options = mps_SSL_OP_NO_TICKET() | mps_SSL_OP_NO_RENEGOTIATION()
+        let options =
+            mps_SSL_OP_NO_TICKET() | mps_SSL_OP_NO_RENEGOTIATION()
             | mps_SSL_OP_NO_COMPRESSION() | mps_SSL_OP_CIPHER_SERVER_PREFERENCE()
             | mps_SSL_OP_IGNORE_UNEXPECTED_EOF()
         _ = SSL_CTX_set_options(ctx, options)
+        // TODO(#2): session resumption for the web listener, if browser reconnects show up hot.
         _ = mps_SSL_CTX_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_OFF))
         try check(SSL_CTX_set_num_tickets(ctx, 0), "SSL_CTX_set_num_tickets")
         SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nil)
+        // AES-128-GCM first (server preference): the smallest per-session key schedule and
+        // digest state, so idle TLS 1.3 sessions stay small; the others remain available.
+        try check(
+            SSL_CTX_set_ciphersuites(
+                ctx,
+                "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+            ),
+            "SSL_CTX_set_ciphersuites"
+        )
         try context.configureVersions(minimum: minimumVersion, maximum: maximumVersion)
         try context.useCertificateChain(certificateChainPEM)
         try context.usePrivateKey(privateKeyPEM)
@@ -64,12 +77,15 @@ public final class TLSContext: @unchecked Sendable {
     /// A client context. `trustedRootsPEM` nil with `verifyPeer` false: no verification at all
     /// (simulator, tests). `trustedRootsPEM` nil with `verifyPeer` true: the system's roots.
     public static func client(
-        trustedRootsPEM: String?, verifyPeer: Bool,
-        minimumVersion: TLSVersion = .tls1_2, maximumVersion: TLSVersion? = nil
+        trustedRootsPEM: String?,
+        verifyPeer: Bool,
+        minimumVersion: TLSVersion = .tls1_2,
+        maximumVersion: TLSVersion? = nil
     ) throws -> TLSContext {
         let context = try make(TLS_client_method(), isServer: false, verifiesPeer: verifyPeer)
         let ctx = context.ctx
-        let options = mps_SSL_OP_NO_RENEGOTIATION() | mps_SSL_OP_NO_COMPRESSION()
+        let options =
+            mps_SSL_OP_NO_RENEGOTIATION() | mps_SSL_OP_NO_COMPRESSION()
             | mps_SSL_OP_IGNORE_UNEXPECTED_EOF()
         _ = SSL_CTX_set_options(ctx, options)
         try context.configureVersions(minimum: minimumVersion, maximum: maximumVersion)
@@ -88,14 +104,17 @@ public final class TLSContext: @unchecked Sendable {
     }
 
     private static func make(
-        _ method: OpaquePointer?, isServer: Bool, verifiesPeer: Bool
+        _ method: OpaquePointer?,
+        isServer: Bool,
+        verifiesPeer: Bool
     ) throws(CryptoError) -> TLSContext {
         ERR_clear_error()
         guard let ctx = SSL_CTX_new(method) else { throw CryptoError.drain("SSL_CTX_new") }
         let context = TLSContext(takingOwnership: ctx, isServer: isServer, verifiesPeer: verifiesPeer)
         // Idle sessions give their 16 KiB read/write buffers back; writes may be retried from a
         // moved buffer and complete one record at a time (the event loop queues the rest).
-        let mode = SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER
+        let mode =
+            SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER
             | SSL_MODE_ENABLE_PARTIAL_WRITE
         _ = mps_SSL_CTX_set_mode(ctx, Int(mode))
         return context
@@ -105,20 +124,32 @@ public final class TLSContext: @unchecked Sendable {
         if let maximum, maximum < minimum {
             throw CryptoError(function: "TLSContext", reason: "maximum TLS version below minimum")
         }
+        // AES-128-GCM first for TLS 1.2 as well (smaller idle sessions), then exactly OpenSSL's
+        // DEFAULT set in its order ("DEFAULT" itself is only understood first in a list).
+        let preferred =
+            "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"
+            + ":ALL:!COMPLEMENTOFDEFAULT:!eNULL"
         if minimum < .tls1_2 {
             // OpenSSL 3 refuses TLS 1.0/1.1 at security level 1 and above (SHA-1 handshake
             // hashes); the system openssl.cnf may also raise the level. Legacy mode only.
             SSL_CTX_set_security_level(self.ctx, 0)
-            try check(SSL_CTX_set_cipher_list(self.ctx, "DEFAULT:@SECLEVEL=0"), "SSL_CTX_set_cipher_list")
+            try check(
+                SSL_CTX_set_cipher_list(self.ctx, preferred + ":@SECLEVEL=0"),
+                "SSL_CTX_set_cipher_list"
+            )
+        } else {
+            try check(SSL_CTX_set_cipher_list(self.ctx, preferred), "SSL_CTX_set_cipher_list")
         }
         try check(
             Int32(mps_SSL_CTX_set_min_proto_version(self.ctx, minimum.openSSLValue)),
-            "SSL_CTX_set_min_proto_version")
+            "SSL_CTX_set_min_proto_version"
+        )
         // Explicit maximum so a system configuration cannot narrow the range we asked for.
         let top = maximum ?? .tls1_3
         try check(
             Int32(mps_SSL_CTX_set_max_proto_version(self.ctx, top.openSSLValue)),
-            "SSL_CTX_set_max_proto_version")
+            "SSL_CTX_set_max_proto_version"
+        )
     }
 
     private func useCertificateChain(_ pem: String) throws {

@@ -44,7 +44,10 @@ public final class TLSSession {
             if let serverName, !serverName.isEmpty {
                 // SNI must be a host name, never an IP literal (RFC 6066 §3).
                 if !Self.isIPLiteral(serverName) {
-                    try check(Int32(mps_SSL_set_tlsext_host_name(ssl, serverName)), "SSL_set_tlsext_host_name")
+                    try check(
+                        Int32(mps_SSL_set_tlsext_host_name(ssl, serverName)),
+                        "SSL_set_tlsext_host_name"
+                    )
                 }
                 if context.verifiesPeer {
                     try check(SSL_set1_host(ssl, serverName), "SSL_set1_host")
@@ -109,6 +112,15 @@ public final class TLSSession {
         guard SSL_is_init_finished(self.ssl) == 1, let name = SSL_get_version(self.ssl) else {
             return nil
         }
+        return String(cString: name)
+    }
+
+    /// The negotiated cipher suite in OpenSSL's naming ("TLS_AES_128_GCM_SHA256",
+    /// "ECDHE-RSA-AES128-GCM-SHA256", ...) once the handshake is done; nil before.
+    public var cipherSuite: String? {
+        guard SSL_is_init_finished(self.ssl) == 1, let cipher = SSL_get_current_cipher(self.ssl),
+            let name = SSL_CIPHER_get_name(cipher)
+        else { return nil }
         return String(cString: name)
     }
 

@@ -12,8 +12,13 @@ public enum ClientBootstrap {
     /// `.handshakeTimeout` otherwise).
     @discardableResult
     public static func connect(
-        host: String, port: Int, tls: TLSContext?, serverName: String?,
-        on loop: EventLoop, handler: any ConnectionHandler, timeout: Duration = .seconds(30)
+        host: String,
+        port: Int,
+        tls: TLSContext?,
+        serverName: String?,
+        on loop: EventLoop,
+        handler: any ConnectionHandler,
+        timeout: Duration = .seconds(30)
     ) -> Connection {
         precondition(loop.inEventLoop, "ClientBootstrap.connect called off the loop thread")
         var fd: Int32 = -1
@@ -23,32 +28,52 @@ public enum ClientBootstrap {
             remote = address.description
             fd = try Socket.makeTCP(family: address.family)
             Socket.setNoDelay(fd)
-            let session = try tls.map { try TLSSession(context: $0, fileDescriptor: fd, serverName: serverName) }
+            let session = try tls.map {
+                try TLSSession(context: $0, fileDescriptor: fd, serverName: serverName)
+            }
             let result = address.withSockaddr { pointer, length in Glibc.connect(fd, pointer, length) }
             if result != 0 {
                 let code = mps_errno()
                 // EINTR: the connect goes on asynchronously, exactly like EINPROGRESS.
-                if code != EINPROGRESS && code != EINTR { throw NetError(function: "connect", errno: code) }
+                if code != EINPROGRESS && code != EINTR {
+                    throw NetError(function: "connect", errno: code)
+                }
             }
             let connection = Connection(
-                loop: loop, fd: fd, remoteAddress: remote, state: .connecting, tls: session)
+                loop: loop,
+                fd: fd,
+                remoteAddress: remote,
+                state: .connecting,
+                tls: session
+            )
             connection.handler = handler
-            connection.token = try loop.register(connection, fd: fd, events: EPOLLOUT.rawValue)
-            connection.registeredEvents = EPOLLOUT.rawValue
-            connection.flags.insert(.registered)
+            try loop.register(connection, events: EPOLLOUT.rawValue)
             connection.timer = loop.schedule(after: timeout) { [unowned connection] in
                 connection.deadlinePassed()
             }
             return connection
         } catch {
-            // Report on the next turn so the caller holds the connection before it closes.
-            let connection = Connection(loop: loop, fd: fd, remoteAddress: remote, state: .connecting, tls: nil)
+            // Report on the next turn so the caller holds the connection before it closes. A
+            // task (not a timer): queued tasks still run if the loop shuts down meanwhile.
+            let connection = Connection(
+                loop: loop,
+                fd: fd,
+                remoteAddress: remote,
+                state: .connecting,
+                tls: nil
+            )
             connection.handler = handler
-            connection.timer = loop.schedule(after: .zero) { [connection] in
-                connection.timer = nil
-                connection.finalize(error)
-            }
+            let confined = LoopConfined(connection)
+            loop.execute { confined.value.finalize(error) }
             return connection
         }
     }
+}
+
+/// Carries a loop-confined value through `EventLoop.execute` to the same loop's thread.
+/// `@unchecked Sendable` is sound only because the value is created on that loop and the
+/// task runs on that loop: the value never is touched by two threads.
+struct LoopConfined<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -3,7 +3,7 @@ internal import Crypto
 internal import Glibc
 
 /// The I/O engine of a connection: readiness events, reads, writes, handshakes.
-extension Connection: Selectable {
+extension Connection {
     /// Reads per readiness event before yielding to other connections.
     private static let readBudget = 16
 
@@ -64,7 +64,9 @@ extension Connection: Selectable {
         let buffer = self.loop.readBuffer
         for _ in 0..<Self.readBudget {
             guard self.state == .lingering else { return }
-            let result = try? nonBlockingCall("read") { Glibc.read(self.fd, buffer.baseAddress, buffer.count) }
+            let result = try? nonBlockingCall("read") {
+                Glibc.read(self.fd, buffer.baseAddress, buffer.count)
+            }
             switch result {
             case .wouldBlock?: return
             case .done(let count)? where count > 0: continue
@@ -76,7 +78,6 @@ extension Connection: Selectable {
     }
 
     func closeForShutdown() {
-        self.flags.remove(.registered)
         self.finalize(NetError.eventLoopShutDown)
     }
 
@@ -147,7 +148,9 @@ extension Connection: Selectable {
             guard self.state == .active, self.flags.contains(.readingEnabled) else { return }
             let result: IOResult
             do {
-                result = try nonBlockingCall("read") { Glibc.read(self.fd, buffer.baseAddress, buffer.count) }
+                result = try nonBlockingCall("read") {
+                    Glibc.read(self.fd, buffer.baseAddress, buffer.count)
+                }
             } catch {
                 self.finalize(error)
                 return
@@ -200,7 +203,9 @@ extension Connection: Selectable {
     }
 
     private func deliver(_ count: Int) {
-        let bytes = [UInt8](UnsafeRawBufferPointer(start: self.loop.readBuffer.baseAddress, count: count))
+        let bytes = [UInt8](
+            UnsafeRawBufferPointer(start: self.loop.readBuffer.baseAddress, count: count)
+        )
         self.callHandler { $0.connectionRead(self, bytes) }
     }
 
@@ -272,47 +277,22 @@ extension Connection: Selectable {
     }
 
     func enqueue(_ bytes: [UInt8], from offset: Int) {
-        if self.pendingWriteBytes == 0 {
-            self.chunks = [bytes]
-            self.headIndex = 0
-            self.headOffset = offset
+        if let queue = self.queue {
+            queue.append(bytes)
         } else {
-            self.chunks.append(bytes)
+            self.queue = WriteQueue(bytes, from: offset)
         }
-        self.pendingWriteBytes += bytes.count - offset
     }
 
-    /// Sends queued bytes until the socket is full or the queue is empty.
+    /// Sends queued bytes until the socket is full or the queue is empty (then frees it).
     func flush() {
-        while self.pendingWriteBytes > 0 {
-            let offset = self.headOffset
-            let step = self.chunks[self.headIndex].withUnsafeBytes { raw in
+        while let queue = self.queue {
+            let offset = queue.headOffset
+            let step = queue.chunks[queue.headIndex].withUnsafeBytes { raw in
                 self.writeOnce(UnsafeRawBufferPointer(rebasing: raw[offset...]))
             }
-            guard case .wrote(let count) = step else {
-                if case .failed = step { return }
-                break
-            }
-            self.consume(count)
-        }
-        if self.pendingWriteBytes == 0 {
-            self.chunks = []
-            self.headIndex = 0
-            self.headOffset = 0
-        }
-    }
-
-    private func consume(_ count: Int) {
-        self.pendingWriteBytes -= count
-        self.headOffset += count
-        if self.headOffset == self.chunks[self.headIndex].count {
-            self.chunks[self.headIndex] = []
-            self.headIndex += 1
-            self.headOffset = 0
-            if self.headIndex >= 64 && self.headIndex * 2 >= self.chunks.count {
-                self.chunks.removeFirst(self.headIndex)
-                self.headIndex = 0
-            }
+            guard case .wrote(let count) = step else { return }
+            if queue.consume(count) { self.queue = nil }
         }
     }
 

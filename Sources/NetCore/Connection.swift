@@ -57,32 +57,52 @@ public final class Connection {
         static let registered = Flags(rawValue: 1 << 6)
     }
 
-    var fd: Int32
-    var token: UInt32 = 0
-    var registeredEvents: UInt32 = 0
-    var state: State
-    var flags: Flags = [.readingEnabled]
-    var callbackDepth: UInt8 = 0
+    // Stored state, pointers first and small fields last so the object stays within one
+    // 144-byte malloc chunk (measured per idle connection; see Docs-netcore.md).
+
+    /// Links of the loop's list of registered connections (see `EventLoop.connections`).
+    var next: Connection?
+    unowned(unsafe) var previous: Connection?
     var tls: TLSSession?
     /// Handshake/connect deadline, then the flush deadline, then the linger deadline. Always
     /// cancelled before the connection is released, so its closure captures `self` unowned
     /// (a weak capture would give every connection a side table for life).
     var timer: Timer?
-    /// The listener that accepted this connection, held only until its handshake ends.
-    var listener: Listener?
-    var deferredError: (any Error)?
+    /// The accepting listener during the handshake, later a close error awaiting delivery.
+    var aside: Aside = .none
+    /// Bytes accepted by `write` and not yet handed to the kernel (or to TLS); nil when none.
+    var queue: WriteQueue?
+    var fd: Int32
+    var registeredEvents: UInt32 = 0
+    private var highWater: UInt32 = 256 * 1024
+    private var lowWater: UInt32 = 64 * 1024
+    var state: State
+    var flags: Flags = [.readingEnabled]
+    var callbackDepth: UInt8 = 0
 
-    // The write queue: whole chunks as given to `write`, a cursor into the first one.
-    var chunks: [[UInt8]] = []
-    var headIndex = 0
-    var headOffset = 0
+    /// State needed at two different times, never together.
+    enum Aside {
+        case none
+        /// Counts a failed handshake; dropped once the handshake ends.
+        case listener(Listener)
+        /// The error of a close that happened inside a callback, delivered when it returns.
+        case closeError(any Error)
+    }
+
     /// Bytes accepted by `write` and not yet handed to the kernel (or to TLS).
-    public internal(set) var pendingWriteBytes = 0
+    public var pendingWriteBytes: Int { self.queue?.count ?? 0 }
 
-    /// `isWritable` turns false at this many pending bytes (default 256 KiB).
-    public var writeHighWaterMark = 256 * 1024
-    /// After the high-water mark, `connectionWritable` fires once pending drops below this.
-    public var writeLowWaterMark = 64 * 1024
+    /// `isWritable` turns false at this many pending bytes (default 256 KiB, at most 4 GiB).
+    public var writeHighWaterMark: Int {
+        get { Int(self.highWater) }
+        set { self.highWater = UInt32(clamping: newValue) }
+    }
+    /// After the high-water mark, `connectionWritable` fires once pending drops below this
+    /// (default 64 KiB).
+    public var writeLowWaterMark: Int {
+        get { Int(self.lowWater) }
+        set { self.lowWater = UInt32(clamping: newValue) }
+    }
 
     init(loop: EventLoop, fd: Int32, remoteAddress: String, state: State, tls: TLSSession?) {
         self.loop = loop
@@ -163,6 +183,9 @@ public final class Connection {
     /// "TLSv1.2", "TLSv1.3", ... after the handshake; nil for plain TCP and once closed.
     public var tlsVersion: String? { self.tls?.protocolVersion }
 
+    /// The negotiated TLS cipher suite (OpenSSL's name); nil for plain TCP and once closed.
+    public var tlsCipherSuite: String? { self.tls?.cipherSuite }
+
     /// SHA-256 of the peer's TLS certificate (DER), when it sent one; nil once closed.
     public var tlsPeerCertificateSHA256: [UInt8]? { self.tls?.peerCertificateSHA256 }
 
@@ -214,11 +237,8 @@ public final class Connection {
         self.state = .closed
         self.timer?.cancel()
         self.timer = nil
-        self.listener = nil
-        if self.flags.contains(.registered) {
-            self.loop.deregister(fd: self.fd, token: self.token)
-            self.flags.remove(.registered)
-        }
+        if case .listener = self.aside { self.aside = .none }
+        self.loop.deregister(self)
         closeDescriptor(self.fd)
         self.fd = -1
         self.tls = nil
@@ -227,14 +247,11 @@ public final class Connection {
 
     /// Drops the write queue and tells the handler (after the current callback if inside one).
     private func announceClosed(_ error: (any Error)?) {
-        self.chunks = []
-        self.headIndex = 0
-        self.headOffset = 0
-        self.pendingWriteBytes = 0
+        self.queue = nil
         if self.callbackDepth > 0 {
             if !self.flags.contains(.closeDeliveryPending) && self.handler != nil {
                 self.flags.insert(.closeDeliveryPending)
-                self.deferredError = error
+                self.aside = error.map { .closeError($0) } ?? .none
             }
         } else {
             self.deliverClosed(error)
@@ -255,8 +272,9 @@ public final class Connection {
         self.callbackDepth -= 1
         if self.callbackDepth == 0 && self.flags.contains(.closeDeliveryPending) {
             self.flags.remove(.closeDeliveryPending)
-            let error = self.deferredError
-            self.deferredError = nil
+            var error: (any Error)?
+            if case .closeError(let deferred) = self.aside { error = deferred }
+            self.aside = .none
             self.deliverClosed(error)
         }
     }
@@ -266,7 +284,7 @@ public final class Connection {
     func becomeActive() {
         self.timer?.cancel()
         self.timer = nil
-        self.listener = nil
+        self.aside = .none
         self.flags.remove(.stepWantsWrite)
         self.state = .active
         self.callHandler { $0.connectionActive(self) }
@@ -281,7 +299,10 @@ public final class Connection {
     }
 
     func handshakeFailed(_ error: any Error) {
-        if let listener = self.listener { listener.countHandshakeFailure() }
+        if case .listener(let listener) = self.aside {
+            listener.countHandshakeFailure()
+            self.aside = .none
+        }
         self.finalize(error)
     }
 
@@ -310,7 +331,7 @@ public final class Connection {
         }
         if events != self.registeredEvents {
             self.registeredEvents = events
-            self.loop.modify(fd: self.fd, token: self.token, events: events)
+            self.loop.modify(fd: self.fd, data: EventLoop.data(of: self), events: events)
         }
     }
 }

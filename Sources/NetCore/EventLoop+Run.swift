@@ -23,6 +23,7 @@ extension EventLoop {
             for index in 0..<Int(count) {
                 self.dispatch(events + index)
             }
+            if !self.retired.isEmpty { self.retired.removeAll(keepingCapacity: true) }
             self.runTimers()
             self.runTasks()
             self.runReadAgain()
@@ -55,17 +56,19 @@ extension EventLoop {
     private func dispatch(_ event: UnsafePointer<epoll_event>) {
         let data = mps_epoll_event_data(event)
         let bits = mps_epoll_event_events(event)
-        let token = UInt32(truncatingIfNeeded: data >> 32)
-        let fd = Int(UInt32(truncatingIfNeeded: data))
-        if token == UInt32.max {
+        if data == Self.wakeData {
             var counter: UInt64 = 0
             _ = Glibc.read(self.wakeFD, &counter, 8)
             return
         }
-        // A descriptor closed earlier in this batch (and maybe reused) has another token.
-        guard fd < self.slots.count, self.slots[fd].token == token, let object = self.slots[fd].object
-        else { return }
-        object.handleEvents(bits)
+        // The address of a registered object, or of one deregistered earlier in this batch
+        // and still held in `retired` (it is closed and ignores the event).
+        let address = UnsafeMutableRawPointer(bitPattern: UInt(data & ~1))!
+        if data & 1 == 1 {
+            Unmanaged<Listener>.fromOpaque(address).takeUnretainedValue().handleEvents(bits)
+        } else {
+            Unmanaged<Connection>.fromOpaque(address).takeUnretainedValue().handleEvents(bits)
+        }
     }
 
     private func runTimers() {
@@ -103,9 +106,7 @@ extension EventLoop {
         var rounds = 0
         while true {
             rounds += 1
-            let objects = self.slots.compactMap(\.object)
-            self.slots = []
-            for object in objects { object.closeForShutdown() }
+            self.closeRegistered()
             self.readAgain = []
             let force = rounds >= 100
             let batch = self.tasks.withLock { queue -> [@Sendable () -> Void] in
@@ -117,10 +118,20 @@ extension EventLoop {
             for task in batch { task() }
             if batch.isEmpty || force { break }
         }
-        for object in self.slots.compactMap(\.object) { object.closeForShutdown() }
-        self.slots = []
+        self.closeRegistered()
+        self.retired = []
         self.timers.removeAll()
         closeDescriptor(self.wakeFD)
         closeDescriptor(self.epollFD)
+    }
+
+    private func closeRegistered() {
+        for listener in self.listeners { listener.closeForShutdown() }
+        self.listeners = []
+        while let connection = self.connections {
+            connection.closeForShutdown()
+            // finalize() unlinks it; make sure, so this loop always ends.
+            if self.connections === connection { self.deregister(connection) }
+        }
     }
 }

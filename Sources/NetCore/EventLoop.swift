@@ -3,20 +3,12 @@ internal import Dispatch
 internal import Glibc
 internal import Synchronization
 
-/// Something registered with a loop's epoll: a connection or a listening socket.
-protocol Selectable: AnyObject {
-    /// Handles readiness bits from epoll (EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP).
-    func handleEvents(_ events: UInt32)
-    /// The loop is stopping: close now, without touching the epoll set.
-    func closeForShutdown()
-}
-
 /// One thread running epoll: it owns connections, listening sockets, timers and a task queue.
 ///
 /// `@unchecked Sendable` because only three members are touched from other threads: `name`
 /// and the descriptors (immutable lets), and `tasks`, a `Mutex`. `execute` and `submit` are
 /// the only ways in from another thread; they push onto `tasks` and write the eventfd.
-/// Everything else (`slots`, `timers`, `readBuffer`, `readAgain`) is confined to the loop's
+/// Everything else (`connections`, `timers`, `readBuffer`, ...) is confined to the loop's
 /// own thread; public members that need it check `inEventLoop` with a precondition. After
 /// `shutdown()` the thread has stopped, every registered descriptor is closed and `execute`
 /// drops tasks (`submit` throws `NetError.eventLoopShutDown`).
@@ -37,12 +29,14 @@ public final class EventLoop: @unchecked Sendable {
     let tasks = Mutex(TaskQueue())
 
     // Loop-confined state.
-    struct Slot {
-        var token: UInt32 = 0
-        var object: (any Selectable)?
-    }
-    var slots: [Slot] = []
-    private var nextToken: UInt32 = 0
+    /// Registered connections: a doubly linked list through the connections themselves
+    /// (strong `next`, unowned(unsafe) `previous`), which owns them while registered. Their
+    /// epoll data is the object's address, so no per-descriptor table is needed.
+    var connections: Connection?
+    var listeners: [Listener] = []
+    /// Objects deregistered this turn: kept alive until the batch of events that may still
+    /// carry their address has been dispatched (such events find them closed and stop).
+    var retired: [AnyObject] = []
     var timers = TimerHeap()
     var timerSequence: UInt64 = 0
     /// Connections whose TLS session may hold decrypted bytes no socket event will announce.
@@ -65,18 +59,23 @@ public final class EventLoop: @unchecked Sendable {
         }
         self.readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
         var event = epoll_event()
-        mps_epoll_event_set(&event, EPOLLIN.rawValue, UInt64(UInt32.max) << 32)
+        mps_epoll_event_set(&event, EPOLLIN.rawValue, Self.wakeData)
         _ = epoll_ctl(self.epollFD, EPOLL_CTL_ADD, self.wakeFD, &event)
 
         self.finished.enter()
         let started = DispatchSemaphore(value: 0)
         let box = Unmanaged.passRetained(ThreadStart(loop: self, started: started))
         var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            let start = Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue()
-            start.loop.threadMain(started: start.started)
-            return nil
-        }, box.toOpaque())
+        let rc = pthread_create(
+            &thread,
+            nil,
+            { raw in
+                let start = Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue()
+                start.loop.threadMain(started: start.started)
+                return nil
+            },
+            box.toOpaque()
+        )
         if rc != 0 {
             box.release()
             closeDescriptor(self.wakeFD)
@@ -146,13 +145,20 @@ public final class EventLoop: @unchecked Sendable {
     public func schedule(after delay: Duration, _ body: @escaping () -> Void) -> Timer {
         precondition(self.inEventLoop, "EventLoop.schedule called off the loop thread")
         self.timerSequence &+= 1
-        let timer = Timer(loop: self, deadline: self.now + delay, sequence: self.timerSequence, body: body)
+        let timer = Timer(
+            loop: self,
+            deadline: self.now + delay,
+            sequence: self.timerSequence,
+            body: body
+        )
         self.timers.insert(timer)
         return timer
     }
 
     /// Closes every connection and listener of this loop, runs the tasks already queued,
-    /// and stops the thread. Waits for the thread to finish unless called on it. Idempotent.
+    /// and stops the thread. Waits for the thread to finish unless called on it (then the loop
+    /// stops after the current turn). Idempotent. Avoid shutting down loop B from loop A's
+    /// thread while B might shut down A: each would wait for the other.
     public func shutdown() {
         let wake = self.tasks.withLock { queue -> Bool in
             if queue.stopRequested || queue.closed { return false }
@@ -166,44 +172,73 @@ public final class EventLoop: @unchecked Sendable {
 
     private func wake() {
         var one: UInt64 = 1
-        _ = Glibc.write(self.wakeFD, &one, 8)
+        // Never blocks (non-blocking eventfd); retry the theoretical EINTR so no wake is lost.
+        while Glibc.write(self.wakeFD, &one, 8) < 0 && mps_errno() == EINTR {}
     }
 
     // MARK: - Registration (loop thread)
 
-    /// Adds `fd` to the epoll set; returns the token that tags its events.
-    func register(_ object: any Selectable, fd: Int32, events: UInt32) throws(NetError) -> UInt32 {
-        precondition(self.inEventLoop)
-        self.nextToken = self.nextToken == UInt32.max - 1 ? 1 : self.nextToken + 1
-        let token = self.nextToken
-        var event = epoll_event()
-        mps_epoll_event_set(&event, events, Self.data(fd: fd, token: token))
-        try systemCall("epoll_ctl") { epoll_ctl(self.epollFD, EPOLL_CTL_ADD, fd, &event) }
-        let index = Int(fd)
-        if index >= self.slots.count {
-            self.slots.append(contentsOf: repeatElement(Slot(), count: index + 1 - self.slots.count))
-        }
-        self.slots[index] = Slot(token: token, object: object)
-        return token
+    /// The epoll data of the eventfd. Objects use their address (never 0); listeners set bit 0.
+    static let wakeData: UInt64 = 0
+
+    static func data(of connection: Connection) -> UInt64 {
+        UInt64(UInt(bitPattern: Unmanaged.passUnretained(connection).toOpaque()))
     }
 
-    func modify(fd: Int32, token: UInt32, events: UInt32) {
+    static func data(of listener: Listener) -> UInt64 {
+        UInt64(UInt(bitPattern: Unmanaged.passUnretained(listener).toOpaque())) | 1
+    }
+
+    private func add(fd: Int32, events: UInt32, data: UInt64) throws(NetError) {
+        precondition(self.inEventLoop)
         var event = epoll_event()
-        mps_epoll_event_set(&event, events, Self.data(fd: fd, token: token))
+        mps_epoll_event_set(&event, events, data)
+        try systemCall("epoll_ctl") { epoll_ctl(self.epollFD, EPOLL_CTL_ADD, fd, &event) }
+    }
+
+    /// Adds the connection's descriptor to the epoll set and the loop's list.
+    func register(_ connection: Connection, events: UInt32) throws(NetError) {
+        try self.add(fd: connection.fd, events: events, data: Self.data(of: connection))
+        connection.registeredEvents = events
+        connection.flags.insert(.registered)
+        connection.next = self.connections
+        self.connections?.previous = connection
+        self.connections = connection
+    }
+
+    func register(_ listener: Listener) throws(NetError) {
+        try self.add(fd: listener.fd, events: EPOLLIN.rawValue, data: Self.data(of: listener))
+        self.listeners.append(listener)
+    }
+
+    func modify(fd: Int32, data: UInt64, events: UInt32) {
+        var event = epoll_event()
+        mps_epoll_event_set(&event, events, data)
         // Fails only for a descriptor we already closed, which never stays registered.
         _ = epoll_ctl(self.epollFD, EPOLL_CTL_MOD, fd, &event)
     }
 
-    /// Removes `fd` from the epoll set and the slot table (call before closing it).
-    func deregister(fd: Int32, token: UInt32) {
-        let index = Int(fd)
-        guard index < self.slots.count, self.slots[index].token == token else { return }
-        self.slots[index] = Slot()
-        _ = epoll_ctl(self.epollFD, EPOLL_CTL_DEL, fd, nil)
+    /// Removes the connection from the epoll set and the list (call before closing its fd).
+    func deregister(_ connection: Connection) {
+        guard connection.flags.contains(.registered) else { return }
+        connection.flags.remove(.registered)
+        _ = epoll_ctl(self.epollFD, EPOLL_CTL_DEL, connection.fd, nil)
+        if let next = connection.next { next.previous = connection.previous }
+        if let previous = connection.previous {
+            previous.next = connection.next
+        } else {
+            self.connections = connection.next
+        }
+        connection.next = nil
+        connection.previous = nil
+        self.retired.append(connection)
     }
 
-    private static func data(fd: Int32, token: UInt32) -> UInt64 {
-        UInt64(token) << 32 | UInt64(UInt32(bitPattern: fd))
+    func deregister(_ listener: Listener) {
+        guard let index = self.listeners.firstIndex(where: { $0 === listener }) else { return }
+        self.listeners.remove(at: index)
+        _ = epoll_ctl(self.epollFD, EPOLL_CTL_DEL, listener.fd, nil)
+        self.retired.append(listener)
     }
 
     /// A connection whose TLS session still holds decrypted bytes: read it again next turn.

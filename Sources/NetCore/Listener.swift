@@ -8,7 +8,7 @@ internal import Synchronization
 /// One loop of the group (the acceptor) owns the listening descriptor and accepts; each
 /// accepted descriptor is handed round-robin to a loop, which creates the `Connection`,
 /// calls `onAccept`, and runs the TLS handshake. `@unchecked Sendable`: the lets never change,
-/// the counters and the closed flag are `Atomic`, and the remaining vars (`token`, `pauseTimer`,
+/// the counters and the closed flag are `Atomic`, and the remaining vars (`pauseTimer`,
 /// `descriptorOpen`) are touched only on the acceptor loop. `onAccept` runs on whichever loop
 /// got the connection, so it may run on several loop threads at once: it must be safe for that.
 public final class Listener: @unchecked Sendable {
@@ -25,7 +25,6 @@ public final class Listener: @unchecked Sendable {
     private let closed = Atomic<Bool>(false)
 
     // Acceptor-loop state.
-    private var token: UInt32 = 0
     private var descriptorOpen = true
     private var pauseTimer: Timer?
 
@@ -39,7 +38,10 @@ public final class Listener: @unchecked Sendable {
     /// handler (nil = close it). Handshakes never block a loop; one not done within
     /// `handshakeTimeout`, or failing, closes the connection and counts in `handshakeFailures`.
     public static func bind(
-        host: String, port: Int, tls: TLSContext?, group: EventLoopGroup,
+        host: String,
+        port: Int,
+        tls: TLSContext?,
+        group: EventLoopGroup,
         handshakeTimeout: Duration = .seconds(30),
         onAccept: @escaping (Connection) -> (any ConnectionHandler)?
     ) throws -> Listener {
@@ -56,8 +58,14 @@ public final class Listener: @unchecked Sendable {
             throw error
         }
         let listener = Listener(
-            port: bound.port, fd: fd, tls: tls, group: group, loop: group.next(),
-            handshakeTimeout: handshakeTimeout, onAccept: onAccept)
+            port: bound.port,
+            fd: fd,
+            tls: tls,
+            group: group,
+            loop: group.next(),
+            handshakeTimeout: handshakeTimeout,
+            onAccept: onAccept
+        )
         if listener.loop.inEventLoop {
             listener.start()
         } else if !listener.loop.enqueue({ listener.start() }) {
@@ -68,8 +76,13 @@ public final class Listener: @unchecked Sendable {
     }
 
     private init(
-        port: Int, fd: Int32, tls: TLSContext?, group: EventLoopGroup, loop: EventLoop,
-        handshakeTimeout: Duration, onAccept: @escaping (Connection) -> (any ConnectionHandler)?
+        port: Int,
+        fd: Int32,
+        tls: TLSContext?,
+        group: EventLoopGroup,
+        loop: EventLoop,
+        handshakeTimeout: Duration,
+        onAccept: @escaping (Connection) -> (any ConnectionHandler)?
     ) {
         self.port = port
         self.fd = fd
@@ -89,7 +102,8 @@ public final class Listener: @unchecked Sendable {
     func countHandshakeFailure() { self.failures.add(1, ordering: .relaxed) }
 
     /// Stops accepting and closes the listening socket; accepted connections stay open. Any
-    /// thread; idempotent.
+    /// thread; idempotent. Dropping the last reference does not stop a listener (its loop
+    /// holds it): call this, or shut the loop down.
     public func close() {
         guard !self.closed.exchange(true, ordering: .relaxed) else { return }
         if self.loop.inEventLoop {
@@ -106,7 +120,7 @@ public final class Listener: @unchecked Sendable {
             return
         }
         do {
-            self.token = try self.loop.register(self, fd: self.fd, events: EPOLLIN.rawValue)
+            try self.loop.register(self)
         } catch {
             self.descriptorOpen = false
             closeDescriptor(self.fd)
@@ -118,21 +132,23 @@ public final class Listener: @unchecked Sendable {
         self.descriptorOpen = false
         self.pauseTimer?.cancel()
         self.pauseTimer = nil
-        self.loop.deregister(fd: self.fd, token: self.token)
+        self.loop.deregister(self)
         closeDescriptor(self.fd)
     }
 
     private func pauseAccepting() {
         self.pauses.add(1, ordering: .relaxed)
-        self.loop.modify(fd: self.fd, token: self.token, events: 0)
+        self.loop.modify(fd: self.fd, data: EventLoop.data(of: self), events: 0)
         self.pauseTimer = self.loop.schedule(after: Self.acceptPause) { [self] in
             self.pauseTimer = nil
-            if self.descriptorOpen { self.loop.modify(fd: self.fd, token: self.token, events: EPOLLIN.rawValue) }
+            if self.descriptorOpen {
+                self.loop.modify(fd: self.fd, data: EventLoop.data(of: self), events: EPOLLIN.rawValue)
+            }
         }
     }
 }
 
-extension Listener: Selectable {
+extension Listener {
     func handleEvents(_ events: UInt32) {
         for _ in 0..<Self.acceptBudget {
             guard self.descriptorOpen, self.pauseTimer == nil else { return }
@@ -140,7 +156,10 @@ extension Listener: Selectable {
             address.length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutableBytes(of: &address.storage) { raw in
                 mps_accept4_nonblocking(
-                    self.fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &address.length)
+                    self.fd,
+                    raw.baseAddress!.assumingMemoryBound(to: sockaddr.self),
+                    &address.length
+                )
             }
             if fd < 0 {
                 switch mps_errno() {
@@ -194,17 +213,19 @@ extension Connection {
             }
         }
         let connection = Connection(
-            loop: loop, fd: fd, remoteAddress: remoteAddress,
-            state: session == nil ? .active : .handshaking, tls: session)
+            loop: loop,
+            fd: fd,
+            remoteAddress: remoteAddress,
+            state: session == nil ? .active : .handshaking,
+            tls: session
+        )
         do {
-            connection.token = try loop.register(connection, fd: fd, events: EPOLLIN.rawValue)
+            try loop.register(connection, events: EPOLLIN.rawValue)
         } catch {
             connection.state = .closed
             closeDescriptor(fd)
             return
         }
-        connection.registeredEvents = EPOLLIN.rawValue
-        connection.flags.insert(.registered)
         guard let handler = listener.onAccept(connection) else {
             connection.handler = nil
             connection.finalize(nil)
@@ -216,7 +237,7 @@ extension Connection {
             connection.becomeActive()
             return
         }
-        connection.listener = listener
+        connection.aside = .listener(listener)
         connection.timer = loop.schedule(after: listener.handshakeTimeout) { [unowned connection] in
             connection.deadlinePassed()
         }

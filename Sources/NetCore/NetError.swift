@@ -51,7 +51,8 @@ public struct NetError: Error, CustomStringConvertible, Sendable, Hashable {
 
     public var description: String {
         switch self.kind {
-        case .system: "\(self.function) failed: \(String(cString: strerror(self.errno))) (errno \(self.errno))"
+        case .system:
+            "\(self.function) failed: \(String(cString: strerror(self.errno))) (errno \(self.errno))"
         case .eventLoopShutDown: "event loop shut down"
         case .handshakeTimeout: "TLS handshake timed out"
         case .connectTimeout: "connect timed out"

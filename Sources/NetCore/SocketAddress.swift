@@ -2,6 +2,7 @@ internal import CLinux
 internal import Glibc
 
 /// A numeric IPv4 or IPv6 socket address. No name resolution: NetCore never blocks on DNS.
+/// TODO(#2): resolve host names off the loop (a resolver thread) if a caller needs them.
 struct SocketAddress {
     var storage = sockaddr_storage()
     var length: socklen_t = 0
@@ -104,7 +105,8 @@ struct SocketAddress {
 enum Socket {
     /// A non-blocking, close-on-exec TCP socket of `family`.
     static func makeTCP(family: Int32) throws(NetError) -> Int32 {
-        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+        let type =
+            Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
             | Int32(SOCK_CLOEXEC.rawValue)
         return try systemCall("socket") { socket(family, type, 0) }
     }

@@ -9,7 +9,12 @@ public final class Timer {
     var heapIndex = -1
     var body: (() -> Void)?
 
-    init(loop: EventLoop, deadline: ContinuousClock.Instant, sequence: UInt64, body: @escaping () -> Void) {
+    init(
+        loop: EventLoop,
+        deadline: ContinuousClock.Instant,
+        sequence: UInt64,
+        body: @escaping () -> Void
+    ) {
         self.loop = loop
         self.deadline = deadline
         self.sequence = sequence

@@ -4,7 +4,7 @@ import NetCore
 import Testing
 
 /// A by-hand measurement, not part of the suite (it needs python3 and takes ~10 s):
-///   NETCORE_MEASURE=1.2 swift test --filter IdleMemoryMeasurement   (or =1.3; one per process,
+///   NETCORE_MEASURE=1.2 swift test --filter IdleMemoryMeasurement   (or =1.3, =plain; one per process,
 ///   since memory freed by an earlier run would be reused and hide the growth)
 /// A python3 child process opens 1 TLS connection, then 4,999 more, to an in-process
 /// listener (no SNI, like AMT) and holds them idle; this process's VmRSS growth divided by
@@ -34,7 +34,7 @@ struct IdleMemoryMeasurement {
             for _ in range(n):
                 raw = socket.create_connection(("127.0.0.1", port), timeout=10)
                 raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                s = ctx.wrap_socket(raw)
+                s = raw if version == "plain" else ctx.wrap_socket(raw)
                 s.sendall(b"0123456789abcdef"); s.recv(16)  # one keep-alive, echoed
                 held.append(s)
         connect(1); print("one", flush=True); sys.stdin.readline()
@@ -50,12 +50,16 @@ struct IdleMemoryMeasurement {
     }
 
     @Test func bytesPerIdleTLSConnection() async throws {
-        let version = ProcessInfo.processInfo.environment["NETCORE_MEASURE"] == "1.3" ? "1.3" : "1.2"
+        let mode = ProcessInfo.processInfo.environment["NETCORE_MEASURE"] ?? ""
+        let version = ["1.3", "plain"].contains(mode) ? mode : "1.2"
         let count = 5_000
         try await withGroup { group in
             let events = Events()
             let listener = try Listener.bind(
-                host: "127.0.0.1", port: 0, tls: try TestTLS.rsaServer(), group: group
+                host: "127.0.0.1",
+                port: 0,
+                tls: version == "plain" ? nil : try TestTLS.rsaServer(),
+                group: group
             ) { _ in IdleHandler(events) }
             defer { listener.close() }
 
@@ -88,7 +92,10 @@ struct IdleMemoryMeasurement {
             try await Task.sleep(for: .milliseconds(500))
             let after = try Self.rssBytes()
             let perConnection = (after - before) / (count - 1)
-            print("TLS \(version): VmRSS \(before) -> \(after) bytes: \(perConnection) bytes per idle connection")
+            print(
+                "TLS \(version): VmRSS \(before) -> \(after) bytes: "
+                    + "\(perConnection) bytes per idle connection"
+            )
             #expect(perConnection < 14 * 1024 + 2048)
             input.fileHandleForWriting.write(Data("done\n".utf8))
             try await eventually("closed", timeout: .seconds(60)) { events.closed == count }

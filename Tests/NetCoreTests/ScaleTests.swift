@@ -7,7 +7,11 @@ import Testing
         try await withGroup { group in
             let count = 1_000
             let server = Events()
-            let listener = try startEchoServer(group: group, tls: try TestTLS.leafServer(), events: server)
+            let listener = try startEchoServer(
+                group: group,
+                tls: try TestTLS.leafServer(),
+                events: server
+            )
             defer { listener.close() }
             let clientTLS = try TestTLS.insecureClient()
             let client = Events()
@@ -23,13 +27,20 @@ import Testing
                         probe.onActive = { $0.write([1, 2, 3]) }
                         box.value.append(
                             ClientBootstrap.connect(
-                                host: "127.0.0.1", port: listener.port, tls: clientTLS, serverName: nil,
-                                on: loop, handler: probe))
+                                host: "127.0.0.1",
+                                port: listener.port,
+                                tls: clientTLS,
+                                serverName: nil,
+                                on: loop,
+                                handler: probe
+                            )
+                        )
                     }
                 }
             }
             try await eventually("all handshakes", timeout: .seconds(60)) {
-                client.active == count && server.active == count && client.read(\.receivedCount) == 3 * count
+                client.active == count && server.active == count
+                    && client.read(\.receivedCount) == 3 * count
             }
             #expect(client.closed == 0)
             #expect(server.closed == 0)

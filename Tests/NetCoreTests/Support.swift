@@ -10,7 +10,9 @@ struct TimedOut: Error, CustomStringConvertible {
 
 /// Polls `condition` until it holds; fails the test after `timeout`.
 func eventually(
-    _ what: String, timeout: Duration = .seconds(15), _ condition: () async -> Bool
+    _ what: String,
+    timeout: Duration = .seconds(30),
+    _ condition: () async -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
     while await !condition() {
@@ -46,6 +48,7 @@ final class Events: Sendable {
         var writableCalls = 0
         var maxPending = 0
         var tlsVersions: [String?] = []
+        var cipherSuites: [String?] = []
         var fingerprints: [[UInt8]?] = []
         var remoteAddresses: [String] = []
         var log: [String] = []
@@ -66,6 +69,7 @@ final class Probe: ConnectionHandler {
     var onActive: ((Connection) -> Void)?
     var onRead: ((Connection, [UInt8]) -> Void)?
     var onWritable: ((Connection) -> Void)?
+    var onClosed: ((Connection) -> Void)?
     private var isClosed = false
 
     init(_ events: Events, keepBytes: Bool = true) {
@@ -75,10 +79,12 @@ final class Probe: ConnectionHandler {
 
     func connectionActive(_ connection: Connection) {
         let version = connection.tlsVersion
+        let cipher = connection.tlsCipherSuite
         let fingerprint = connection.tlsPeerCertificateSHA256
         self.events.update {
             $0.active += 1
             $0.tlsVersions.append(version)
+            $0.cipherSuites.append(cipher)
             $0.fingerprints.append(fingerprint)
             $0.remoteAddresses.append(connection.remoteAddress)
             $0.log.append("active")
@@ -113,6 +119,7 @@ final class Probe: ConnectionHandler {
             $0.log.append(error.map { "closed: \($0)" } ?? "closed")
         }
         self.isClosed = true
+        self.onClosed?(connection)
     }
 }
 
@@ -126,18 +133,28 @@ enum TestTLS {
     static func rsaServer(minimum: TLSVersion = .tls1_2) throws -> TLSContext {
         try TLSContext.server(
             certificateChainPEM: TestCertificates.rsaCertificate,
-            privateKeyPEM: TestCertificates.rsaKey, minimumVersion: minimum)
+            privateKeyPEM: TestCertificates.rsaKey,
+            minimumVersion: minimum
+        )
     }
 
     static func leafServer() throws -> TLSContext {
         try TLSContext.server(
-            certificateChainPEM: TestCertificates.leafCertificate + "\n" + TestCertificates.rootCertificate,
-            privateKeyPEM: TestCertificates.leafKey)
+            certificateChainPEM: TestCertificates.leafCertificate + "\n"
+                + TestCertificates.rootCertificate,
+            privateKeyPEM: TestCertificates.leafKey
+        )
     }
 
-    static func insecureClient(minimum: TLSVersion = .tls1_2, maximum: TLSVersion? = nil) throws -> TLSContext {
+    static func insecureClient(minimum: TLSVersion = .tls1_2, maximum: TLSVersion? = nil) throws
+        -> TLSContext
+    {
         try TLSContext.client(
-            trustedRootsPEM: nil, verifyPeer: false, minimumVersion: minimum, maximumVersion: maximum)
+            trustedRootsPEM: nil,
+            verifyPeer: false,
+            minimumVersion: minimum,
+            maximumVersion: maximum
+        )
     }
 
     /// SHA-256 of the DER inside a PEM certificate, computed independently of OpenSSL's parser.
@@ -168,7 +185,10 @@ enum TestTLS {
 
 /// Starts an echo server: every byte read is written back, with read backpressure.
 func startEchoServer(
-    group: EventLoopGroup, host: String = "127.0.0.1", tls: TLSContext?, events: Events,
+    group: EventLoopGroup,
+    host: String = "127.0.0.1",
+    tls: TLSContext?,
+    events: Events,
     handshakeTimeout: Duration = .seconds(10)
 ) throws -> Listener {
     try Listener.bind(host: host, port: 0, tls: tls, group: group, handshakeTimeout: handshakeTimeout) {
@@ -188,14 +208,24 @@ func startEchoServer(
 /// Connects a `Probe` from `loop` and returns once the connect call was made.
 @discardableResult
 func connectProbe(
-    loop: EventLoop, port: Int, host: String = "127.0.0.1", tls: TLSContext?, serverName: String? = nil,
-    events: Events, configure: @escaping @Sendable (Probe) -> Void = { _ in }
+    loop: EventLoop,
+    port: Int,
+    host: String = "127.0.0.1",
+    tls: TLSContext?,
+    serverName: String? = nil,
+    events: Events,
+    configure: @escaping @Sendable (Probe) -> Void = { _ in }
 ) async throws -> UInt64 {
     try await loop.submit {
         let probe = Probe(events)
         configure(probe)
         return ClientBootstrap.connect(
-            host: host, port: port, tls: tls, serverName: serverName, on: loop, handler: probe
+            host: host,
+            port: port,
+            tls: tls,
+            serverName: serverName,
+            on: loop,
+            handler: probe
         ).id
     }
 }

@@ -65,7 +65,10 @@ final class BulkClient: ConnectionHandler {
             let count = min(64 * 1024, self.total - start)
             connection.write(Array(Self.pattern(from: start, count: count)))
             self.report.value.sent += count
-            self.report.value.maxPending = max(self.report.value.maxPending, connection.pendingWriteBytes)
+            self.report.value.maxPending = max(
+                self.report.value.maxPending,
+                connection.pendingWriteBytes
+            )
         }
     }
 
@@ -76,7 +79,9 @@ final class BulkClient: ConnectionHandler {
             let count = min(64 * 1024, bytes.count - index)
             let expected = Self.pattern(from: offset, count: count)
             let same = bytes.withUnsafeBytes { got in
-                expected.withUnsafeBytes { want in memcmp(got.baseAddress! + index, want.baseAddress!, count) == 0 }
+                expected.withUnsafeBytes { want in
+                    memcmp(got.baseAddress! + index, want.baseAddress!, count) == 0
+                }
             }
             if !same { self.report.value.mismatches += 1 }
             index += count
@@ -128,8 +133,13 @@ final class BulkClient: ConnectionHandler {
                     server.read(\.maxPending) >= highWater
                 }
                 ClientBootstrap.connect(
-                    host: "127.0.0.1", port: listener.port, tls: clientTLS, serverName: nil,
-                    on: loop, handler: client)
+                    host: "127.0.0.1",
+                    port: listener.port,
+                    tls: clientTLS,
+                    serverName: nil,
+                    on: loop,
+                    handler: client
+                )
                 return client.report
             }
             try await eventually("transfer done", timeout: .seconds(60)) { results.closed == 1 }
@@ -161,7 +171,10 @@ final class BulkClient: ConnectionHandler {
             let resume = LoopBound<Connection?>(nil)
             let serverLoop = LoopBound<EventLoop?>(nil)
             let listener = try Listener.bind(
-                host: "127.0.0.1", port: 0, tls: useTLS ? try TestTLS.rsaServer() : nil, group: group
+                host: "127.0.0.1",
+                port: 0,
+                tls: useTLS ? try TestTLS.rsaServer() : nil,
+                group: group
             ) { connection in
                 let probe = Probe(server, keepBytes: false)
                 probe.onActive = { connection in
@@ -180,8 +193,13 @@ final class BulkClient: ConnectionHandler {
             let report = try await loop.submit {
                 let client = BulkClient(total: total, results: results) { true }
                 ClientBootstrap.connect(
-                    host: "127.0.0.1", port: listener.port, tls: clientTLS, serverName: nil,
-                    on: loop, handler: client)
+                    host: "127.0.0.1",
+                    port: listener.port,
+                    tls: clientTLS,
+                    serverName: nil,
+                    on: loop,
+                    handler: client
+                )
                 return client.report
             }
             try await eventually("sender held at high water") {

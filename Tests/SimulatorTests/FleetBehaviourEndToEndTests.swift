@@ -173,8 +173,8 @@ import WSMAN
         let started = ContinuousClock.now
         fleet.start()
         try await eventually("200 tunnels", timeout: .seconds(15)) { fleet.authenticatedCount == 200 }
-        // 200 attempts at 500/s cannot all start in much less than 0.4 s.
-        #expect(ContinuousClock.now - started > .milliseconds(350))
+        // Paced (500/s after a small burst allowance), so never all at once.
+        #expect(ContinuousClock.now - started > .milliseconds(200))
         let seen = try await mps.run { Set($0.tunnels.compactMap(\.uuid)) }
         #expect(seen == Set(guids))
         await fleet.stop()

@@ -21,10 +21,13 @@ import Testing
         #expect(try !migrator.isCurrent())
         #expect(
             try migrator.pending().map(\.name) == [
-                "0001_devices.sql", "0002_device_secrets.sql", "0003_api_keys.sql",
+                "0001_devices.sql", "0002_device_secrets.sql", "0003_api_keys.sql", "0004_web_users.sql",
             ]
         )
-        #expect(try migrator.apply() == ["0001_devices.sql", "0002_device_secrets.sql", "0003_api_keys.sql"])
+        #expect(
+            try migrator.apply() == [
+                "0001_devices.sql", "0002_device_secrets.sql", "0003_api_keys.sql", "0004_web_users.sql",
+            ])
         #expect(try migrator.apply() == [])
         #expect(try migrator.isCurrent())
         let tables = try database.readSync { db in
@@ -32,11 +35,15 @@ import Testing
                 $0.string(0) ?? ""
             }
         }
-        #expect(tables == ["api_keys", "device_secrets", "devices", "schema_migrations"])
+        #expect(
+            tables == [
+                "api_keys", "device_secrets", "devices", "schema_migrations", "sqlite_sequence", "web_sessions",
+                "web_users",
+            ])
         let versions = try database.readSync { db in
             try db.query("SELECT version FROM schema_migrations") { $0.int(0) }
         }
-        #expect(versions == [1, 2, 3])
+        #expect(versions == [1, 2, 3, 4])
     }
 
     /// A new file makes the schema "behind" until it is applied.
