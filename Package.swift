@@ -54,7 +54,7 @@ let package = Package(
             name: "Tunnel", dependencies: ["NetCore", "APF", "Store", "Crypto", "Logging"],
             swiftSettings: swiftSettings),
         .target(
-            name: "AMT", dependencies: ["Tunnel", "WSMAN", "HTTP", "Store", "Logging"],
+            name: "AMT", dependencies: ["Tunnel", "WSMAN", "HTTP", "Store", "Logging", "JSON"],
             swiftSettings: swiftSettings),
         .target(name: "Redirection", dependencies: ["Tunnel", "Crypto", "Logging", "Store"], swiftSettings: swiftSettings),
         .target(
@@ -91,6 +91,9 @@ let package = Package(
             name: "WSMANTests", dependencies: ["WSMAN", "HTTP", "Crypto", "JSON"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "AMTDecodingTests", dependencies: ["AMT"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AMTTests", dependencies: ["AMT", "WSMAN", "JSON", "Tunnel", "Web", "HTTP", "Logging"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RPCTests", dependencies: ["RPC", "HTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swiftSettings),
         .testTarget(

@@ -11,31 +11,14 @@ public protocol AMTCredentialSource: Sendable {
     func amtCredentials(for guid: String) async -> AMTCredentials?
 }
 
-/// Why a WS-MAN call failed, in terms the REST and RPC layers map to statuses.
-public enum AMTError: Error, Sendable, CustomStringConvertible {
-    case notConnected
-    case noCredentials
-    case timeout
-    case tunnel(TunnelError)
-    case wsman(WSMANError)
-    case unexpectedResponse(String)
-
-    public var description: String {
-        switch self {
-        case .notConnected: "device has no CIRA tunnel"
-        case .noCredentials: "no AMT credentials are stored for the device"
-        case .timeout: "device did not answer in time"
-        case .tunnel(let e): "tunnel: \(e)"
-        case .wsman(let e): "wsman: \(e)"
-        case .unexpectedResponse(let s): "unexpected response: \(s)"
-        }
-    }
-}
-
 /// Sends WS-MAN requests to devices over their CIRA tunnels (HTTP/1.1 with Digest on port
-/// 16992, one channel per HTTP exchange), with a per-call timeout and a per-device limit on
-/// concurrent calls, so that one silent device never delays another.
-public final class WSMANClient: Sendable {
+/// 16992, one channel per HTTP exchange), with a per-call deadline and a per-device limit on
+/// concurrent calls, so that one silent device never delays another (B26, B27).
+///
+/// The deadline covers waiting for a slot, opening the channel and the whole HTTP exchange;
+/// when it passes the caller gets ``AMTError/timeout`` at once while the abandoned exchange
+/// is cancelled in the background (its channel is closed, its slot released).
+public final class WSMANClient: WSMANTransport, Sendable {
     private let tunnels: TunnelManager
     private let credentials: any AMTCredentialSource
     private let timeout: Duration
@@ -45,6 +28,8 @@ public final class WSMANClient: Sendable {
 
     final class DeviceState: Sendable {
         let semaphore: AsyncSemaphore
+        /// The cached challenge. Every Authorization is built under this lock, so concurrent
+        /// calls under one nonce get distinct, increasing nc values (RFC 7616).
         let digest = Mutex<DigestClient?>(nil)
         init(limit: Int) { self.semaphore = AsyncSemaphore(limit) }
     }
@@ -56,8 +41,12 @@ public final class WSMANClient: Sendable {
         self.tunnels = tunnels
         self.credentials = credentials
         self.timeout = timeout
-        self.perDeviceLimit = perDeviceLimit
+        self.perDeviceLimit = max(1, perDeviceLimit)
         self.logger = logger
+    }
+
+    public func send(guid: String, envelope: String) async throws(AMTError) -> WSMANResponse {
+        try await self.call(guid: guid, envelope: envelope)
     }
 
     /// Sends one SOAP envelope and returns the parsed response (SOAP faults are thrown).
@@ -65,31 +54,34 @@ public final class WSMANClient: Sendable {
         let guid = guid.lowercased()
         guard self.tunnels.isConnected(guid) else { throw .notConnected }
         let state = self.state(for: guid)
-        let timeout = self.timeout
         do {
-            return try await withThrowingTaskGroup(of: WSMANResponse?.self) { group in
-                group.addTask {
-                    try await state.semaphore.wait()
-                    defer { state.semaphore.signal() }
-                    return try await self.exchange(guid: guid, envelope: envelope, state: state)
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let response = first else {
-                    throw AMTError.timeout
-                }
-                return response
+            return try await Deadline.run(self.timeout) {
+                try await state.semaphore.wait()
+                defer { state.semaphore.signal() }
+                return try await self.exchange(guid: guid, envelope: envelope, state: state)
             }
         } catch let error as AMTError {
             throw error
+        } catch let error as TunnelError {
+            throw error == .notConnected ? .notConnected : .tunnel(error)
+        } catch let error as WSMANError {
+            throw .wsman(error)
+        } catch let error as HTTPParserError {
+            throw .unexpectedResponse("device sent invalid HTTP: \(error)")
         } catch is CancellationError {
             throw .timeout
         } catch {
-            throw .unexpectedResponse("\(error)")
+            throw .unexpectedResponse("\(type(of: error))")
         }
+    }
+
+    public func resetSession(guid: String) { self.reset(guid: guid) }
+
+    /// Forgets the cached Digest challenge (after credentials change). The per-device slot
+    /// limit is kept, so calls in flight still count against it.
+    public func reset(guid: String) {
+        let state = self.devices.withLock { $0[guid.lowercased()] }
+        state?.digest.withLock { $0 = nil }
     }
 
     private func state(for guid: String) -> DeviceState {
@@ -101,28 +93,43 @@ public final class WSMANClient: Sendable {
         }
     }
 
-    /// Forgets cached Digest state (after credentials change).
-    public func reset(guid: String) { _ = self.devices.withLock { $0.removeValue(forKey: guid.lowercased()) } }
-
     private func exchange(guid: String, envelope: String, state: DeviceState) async throws
         -> WSMANResponse
     {
         guard let creds = await self.credentials.amtCredentials(for: guid) else {
             throw AMTError.noCredentials
         }
-        var call = WSMANCall(
-            body: envelope, host: "\(guid):16992",
-            credentials: (user: creds.username, password: creds.password),
-            cachedChallenge: state.digest.withLock { $0 })
-        var request = call.start()
+        let pair = (user: creds.username, password: creds.password)
+        let host = "\(guid):16992"
+        func begin() -> (WSMANCall, [UInt8]) {
+            state.digest.withLock { cached in
+                var call = WSMANCall(body: envelope, host: host, credentials: pair, cachedChallenge: cached)
+                let first = call.start()
+                if call.digest != nil { cached = call.digest }
+                return (call, first)
+            }
+        }
+        var (call, request) = begin()
+        // At most two WSMANCall flows (a restart when another call adopted the same new
+        // nonce first), each of at most WSMANCall.maxAttempts requests.
+        var restarts = 0
         while true {
             let response = try await self.roundTrip(guid: guid, request: request)
             switch call.responseReceived(response) {
             case .send(let next):
-                request = next
+                let adopted = call.digest
+                let sameNonce = state.digest.withLock { cached -> Bool in
+                    if let cached, cached.challenge.nonce == adopted?.challenge.nonce { return true }
+                    cached = adopted
+                    return false
+                }
+                if sameNonce && restarts == 0 {
+                    restarts += 1
+                    (call, request) = begin()
+                } else {
+                    request = next
+                }
             case .done(let parsed):
-                let digest = call.digest
-                state.digest.withLock { $0 = digest }
                 return parsed
             case .failed(let error):
                 if case .unauthorized = error { state.digest.withLock { $0 = nil } }
@@ -133,13 +140,9 @@ public final class WSMANClient: Sendable {
 
     /// One HTTP request/response on a fresh channel to port 16992.
     private func roundTrip(guid: String, request: [UInt8]) async throws -> HTTPResponse {
-        let channel: TunnelChannel
-        do {
-            channel = try await self.tunnels.openChannel(guid: guid, port: 16992)
-        } catch let error as TunnelError {
-            throw error == .notConnected ? AMTError.notConnected : AMTError.tunnel(error)
-        }
+        let channel = try await self.tunnels.openChannel(guid: guid, port: 16992)
         defer { channel.close() }
+        if Task.isCancelled { throw CancellationError() }
         channel.write(request)
         var parser = HTTPResponseParser()
         while true {

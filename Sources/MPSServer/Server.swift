@@ -76,16 +76,19 @@ public final class Server: Sendable {
         let client = WSMANClient(
             tunnels: tunnels, credentials: secrets, timeout: settings.wsmanTimeout,
             logger: logger.with(["component": "wsman"]))
-        let amt = AMTService(client: client)
+        let amt = AMTService(
+            transport: client, connectivity: tunnels,
+            registry: StoreDeviceRegistry(devices: devices, secrets: secrets, tunnels: tunnels))
 
         var router = Router()
         DeviceRoutes(devices: devices, secrets: secrets, tunnels: tunnels).register(on: &router)
-        AMTRoutes(amt: amt, tunnels: tunnels).register(on: &router)
+        AMTRoutes(amt: amt).register(on: &router)
+        OpenAPIRoute().register(on: &router)
         ServerRoutes(database: database, rootCertificatePEM: certificates.rootPEM)
             .register(on: &router)
         let app = WebApplication(
             router: router, apiKeys: apiKeys, secure: settings.webTLS,
-            publicPaths: ServerRoutes.publicPaths,
+            publicPaths: ServerRoutes.publicPaths.union([OpenAPIRoute.path]),
             staticFiles: settings.publicDirectory.map { StaticFiles(directory: $0) })
         let webTLS = settings.webTLS
             ? try TLSContext.server(

@@ -165,6 +165,11 @@ final class DeviceConnection: ConnectionHandler {
         }
         let power = self.runner.endpoint.model.powerState
         self.runner.shared.update { $0.powerState = power }
+        // What a real device would show on its screen (the user-consent code).
+        for notice in self.runner.endpoint.model.amt.notices {
+            self.runner.logger.notice("device screen", metadata: ["screen": notice])
+        }
+        self.runner.endpoint.model.amt.notices.removeAll()
         for output in outputs {
             switch output {
             case .send(let reply, let status):

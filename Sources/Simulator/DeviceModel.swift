@@ -8,8 +8,8 @@ internal import Crypto
 ///
 /// Power follows wsman.md §5: the DMTF actions allowed depend on the current state, an action
 /// not allowed from here returns ReturnValue 2 and changes nothing, and transient actions
-/// (5 power cycle, 10 reset) end with the device on. It does not model boot overrides, the
-/// audit/event logs, alarms or redirection yet.
+/// (5 power cycle, 10 reset) end with the device on. Boot overrides, redirection, consent,
+/// alarms and the audit/event logs live in ``amt``.
 public struct DeviceModel: Sendable, Equatable {
     /// DMTF power states a device can be put in directly (config, tests).
     public static let settablePowerStates: Set<Int> = [2, 3, 4, 6, 7, 8]
@@ -27,6 +27,8 @@ public struct DeviceModel: Sendable, Equatable {
     public private(set) var powerState: Int
     /// The last state asked for with RequestPowerStateChange (initially the current one).
     public private(set) var requestedPowerState: Int
+    /// Boot settings, redirection, consent, alarms and logs (``SimulatedAMTState``).
+    public var amt = SimulatedAMTState()
 
     /// - Parameter guid: a UUID string; callers validate it first (``SimulatedDevice/validate()``).
     public init(

@@ -3,9 +3,8 @@
 internal import WSMAN
 
 extension WSMANDispatcher {
-    /// Every WS-MAN call the simulator answers today (wsman.md §1.3 W1–W4, W10).
-    // TODO(#2): the remaining AMT calls of wsman.md §1.3 (boot, logs, hardware, consent,
-    // redirection, alarms, Put), each one more `register` line here.
+    /// Every WS-MAN call the simulator answers (wsman.md §1.3 W1–W30; the AMT feature calls
+    /// are registered in ``registerAMTFeatures()``).
     public static let standard: WSMANDispatcher = {
         var d = WSMANDispatcher()
         d.registerEnumeration("CIM_ServiceAvailableToElement") { model, options in
@@ -20,12 +19,7 @@ extension WSMANDispatcher {
         d.registerGet("IPS_PowerManagementService") { model, options in
             model.ipsPowerManagementService(omitOSPowerSavingState: options.omitOSPowerSavingState)
         }
-        d.registerMethod("CIM_PowerManagementService", "RequestPowerStateChange") { model, request in
-            guard let text = request.payloadValues["PowerState"], let state = Int(text) else {
-                return .output([], returnValue: 5)  // DMTF: Invalid Parameter
-            }
-            return .output([], returnValue: model.requestPowerStateChange(state))
-        }
+        d.registerAMTFeatures()  // includes RequestPowerStateChange with its log records
         return d
     }()
 }

@@ -49,6 +49,12 @@ public enum WSMANMethodOutcome: Sendable {
     case fault(WSMANFaultReason)
 }
 
+/// What a Put returns: the resulting instance, or a fault.
+public enum WSMANPutOutcome: Sendable {
+    case instance(SimulatedInstance)
+    case fault(WSMANFaultReason)
+}
+
 /// Routes WS-MAN requests by (ResourceURI, Action) to handlers over a ``DeviceModel``.
 ///
 /// The table holds three kinds of entries: Get of an instance, Enumerate of a list of instances
@@ -60,11 +66,17 @@ public struct WSMANDispatcher: Sendable {
     public typealias Getter = @Sendable (DeviceModel, WSMANResponseOptions) -> SimulatedInstance
     public typealias Enumerator = @Sendable (DeviceModel, WSMANResponseOptions) -> [SimulatedInstance]
     public typealias Method = @Sendable (inout DeviceModel, WSMANIncomingRequest) -> WSMANMethodOutcome
+    /// A Put: the resulting instance, or a fault.
+    public typealias Putter = @Sendable (inout DeviceModel, WSMANIncomingRequest) -> WSMANPutOutcome
+    /// A Delete: nil when done, or a fault (DestinationUnreachable for an unknown selector).
+    public typealias Deleter = @Sendable (inout DeviceModel, WSMANIncomingRequest) -> WSMANFaultReason?
 
     private enum Operation: Sendable {
         case get(Getter)
         case enumerate(Enumerator)
         case method(String, Method)
+        case put(Putter)
+        case delete(Deleter)
     }
 
     private struct Key: Hashable, Sendable {
@@ -93,6 +105,16 @@ public struct WSMANDispatcher: Sendable {
             preconditionFailure("not an AMT/CIM/IPS class: \(className)")
         }
         self.add(className, WSMANAction.method(name, resourceURI: uri), .method(name, method))
+    }
+
+    /// Serves `Put` of `className` (transfer/Put).
+    public mutating func registerPut(_ className: String, _ putter: @escaping Putter) {
+        self.add(className, WSMANAction.put, .put(putter))
+    }
+
+    /// Serves `Delete` of `className` (transfer/Delete, with a SelectorSet).
+    public mutating func registerDelete(_ className: String, _ deleter: @escaping Deleter) {
+        self.add(className, WSMANAction.delete, .delete(deleter))
     }
 
     private mutating func add(_ className: String, _ action: String, _ operation: Operation) {
@@ -186,6 +208,22 @@ public struct WSMANDispatcher: Sendable {
             case .fault(let f):
                 return fault(f)
             }
+        case .put(let put)?:
+            switch put(&model, request) {
+            case .instance(let instance):
+                let xml = builder.put(
+                    resourceURI: uri,
+                    className: instance.className,
+                    properties: instance.properties,
+                    relatesTo: request.messageID
+                )
+                return (200, xml)
+            case .fault(let f):
+                return fault(f)
+            }
+        case .delete(let delete)?:
+            if let f = delete(&model, request) { return fault(f) }
+            return (200, builder.delete(resourceURI: uri, relatesTo: request.messageID))
         case nil:
             return fault(.actionNotSupported)
         }
