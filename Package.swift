@@ -78,7 +78,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings),
 
-        .executableTarget(name: "mps", dependencies: ["MPSServer", "NetCore"], swiftSettings: swiftSettings),
+        .executableTarget(name: "mps", dependencies: ["MPSServer", "Crypto", "NetCore"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "amt-sim", dependencies: ["Simulator"], swiftSettings: swiftSettings),
 

@@ -93,6 +93,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, ".build", "release"))
     ap.add_argument("--timeout", type=float, default=180)
     ap.add_argument("--idle", type=float, default=35, help="seconds to hold the fleet idle")
+    ap.add_argument("--rate", type=int, default=1000, help="simulator connections per second")
     args = ap.parse_args()
     n = args.devices
     mps, sim = os.path.join(args.build, "mps"), os.path.join(args.build, "amt-sim")
@@ -128,7 +129,7 @@ def main():
     rss_empty = rss_kib(server.proc.pid)
     sim_log = open(os.path.join(tmp, "sim.log"), "w")
     simp = subprocess.Popen([sim, "--fleet", fleet_path, "--mps", f"127.0.0.1:{cira}",
-                             "--reconnect", "1", "--log-level", "info"],
+                             "--reconnect", "1", "--rate", str(args.rate), "--log-level", "info"],
                             stdout=sim_log, stderr=subprocess.STDOUT)
     results = {"devices": n, "import_seconds": round(import_s, 1)}
     try:

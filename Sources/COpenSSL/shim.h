@@ -17,4 +17,5 @@
 
 #include "shim_tls.h"
 #include "shim_crypto.h"
+#include "shim_memory.h"
 #endif

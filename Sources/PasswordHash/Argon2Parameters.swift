@@ -14,7 +14,7 @@ public struct Argon2Parameters: Sendable, Equatable, CustomStringConvertible {
 
     /// Device MPS (CIRA) passwords: machine-generated, about 99 bits of entropy, and verified on
     /// every reconnect. Cheap enough that 10,000 cold verifies fit in about 20 s on 2 cores.
-    public static let deviceSecret = Argon2Parameters(memoryKiB: 2048, iterations: 1, parallelism: 1)
+    public static let deviceSecret = Argon2Parameters(memoryKiB: 1024, iterations: 1, parallelism: 1)
 
     /// Web-user passwords chosen by people: the OWASP minimum, 19 MiB, 2 passes, 1 lane.
     public static let webUser = Argon2Parameters(memoryKiB: 19456, iterations: 2, parallelism: 1)

@@ -1,4 +1,5 @@
 internal import CArgon2
+internal import Foundation
 
 /// Why hashing failed. Never carries the password.
 public struct PasswordHashError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -64,12 +65,49 @@ public enum PasswordHasher {
     /// The final comparison inside libargon2 is constant time.
     public static func verify(_ password: String, encoded: String) -> Bool {
         guard let params = self.parameters(of: encoded), params.isWithinLimits else { return false }
-        let pwd = Array(password.utf8)
+        var pwd = Array(password.utf8)
         guard pwd.count <= Self.maximumPasswordBytes else { return false }
-        let code = pwd.withUnsafeBytes { p in
-            encoded.withCString { argon2id_verify($0, p.baseAddress, p.count) }
+        let fields = encoded.split(separator: "$", omittingEmptySubsequences: false)
+        guard fields.count == 6, var salt = Self.base64NoPadding(fields[4]),
+            let expected = Self.base64NoPadding(fields[5]),
+            (8...64).contains(salt.count), (16...64).contains(expected.count)
+        else { return false }
+        var out = [UInt8](repeating: 0, count: expected.count)
+        let code = expected.withUnsafeBufferPointer { hash in
+            out.withUnsafeMutableBufferPointer { o in
+                pwd.withUnsafeMutableBufferPointer { pw in
+                    salt.withUnsafeMutableBufferPointer { sa in
+                        var ctx = argon2_context()
+                        ctx.out = o.baseAddress
+                        ctx.outlen = UInt32(o.count)
+                        ctx.pwd = pw.baseAddress
+                        ctx.pwdlen = UInt32(pw.count)
+                        ctx.salt = sa.baseAddress
+                        ctx.saltlen = UInt32(sa.count)
+                        ctx.t_cost = params.iterations
+                        ctx.m_cost = params.memoryKiB
+                        ctx.lanes = params.parallelism
+                        ctx.threads = params.parallelism
+                        ctx.version = UInt32(ARGON2_VERSION_13.rawValue)
+                        ctx.flags = 0  // ARGON2_DEFAULT_FLAGS
+                        return hash.withMemoryRebound(to: CChar.self) {
+                            mps_argon2id_verify_reusing(&ctx, $0.baseAddress)
+                        }
+                    }
+                }
+            }
         }
         return code == ARGON2_OK.rawValue
+    }
+
+    /// Decodes the unpadded base64 of PHC strings; nil for anything else.
+    static func base64NoPadding(_ text: Substring) -> [UInt8]? {
+        guard !text.isEmpty, text.utf8.count <= 128,
+            text.utf8.allSatisfy({ $0 == 0x2B || $0 == 0x2F || (0x30...0x39).contains($0)
+                || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
+        else { return nil }
+        let padded = String(text) + String(repeating: "=", count: (4 - text.utf8.count % 4) % 4)
+        return Data(base64Encoded: padded).map(Array.init)
     }
 
     /// The cost parameters written in a PHC argon2id string, or nil if it is not one.
