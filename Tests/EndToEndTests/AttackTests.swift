@@ -108,7 +108,7 @@ import Testing
             "/js/../../Package.swift", "/%2e%2e%2fPackage.swift", "/login/../../etc/passwd",
         ] {
             let r = try await client.request("GET", path)
-            #expect([400, 404].contains(r.status), "\(path) -> \(r.status)")
+            #expect(r.status == 404, "\(path) -> \(r.status)")
             #expect(!r.text.contains("root:"), "\(path)")
             #expect(!r.text.contains("PackageDescription"), "\(path)")
         }
