@@ -102,14 +102,15 @@ public final class Server: Sendable {
         OpenAPIRoute().register(on: &router)
         ServerRoutes(database: database, rootCertificatePEM: certificates.rootPEM)
             .register(on: &router)
-        AuthRoutes(auth: webAuth, devices: devices, templates: Templates(directory: settings.templatesDirectory))
-            .register(on: &router)
+        let templates = Templates(directory: settings.templatesDirectory)
+        AuthRoutes(auth: webAuth, devices: devices, templates: templates).register(on: &router)
         rpc.register(on: &router)
         var app = WebApplication(
             router: router, apiKeys: apiKeys, secure: settings.webTLS,
             publicPaths: ServerRoutes.publicPaths.union([OpenAPIRoute.path]).union(AuthRoutes.publicPaths),
             staticFiles: settings.publicDirectory.map { StaticFiles(directory: $0) })
         app.auth = webAuth
+        app.templates = templates
         app.webSockets[RPCEndpoint.path] = rpc.webSocketRoute
         let application = app
         let webTLS = settings.webTLS

@@ -33,6 +33,8 @@ public struct WebApplication: Sendable {
     public var staticFiles: StaticFiles?
     /// Browser sessions and bearer tokens; nil: API keys only.
     public var auth: WebAuth?
+    /// HTML error pages for browser navigations; nil: JSON errors only.
+    public var templates: Templates?
 
     public init(router: Router, apiKeys: any APIKeyVerifier, secure: Bool,
                 publicPaths: Set<String> = [], staticFiles: StaticFiles? = nil) {
@@ -99,6 +101,9 @@ public struct WebApplication: Sendable {
                 }
                 return file
             }
+            if let templates = self.templates, Self.isNavigation(request) {
+                return templates.error(status: 404, message: "There is no page at this address.")
+            }
             return APIError.notFound("Not Found").response
         case .methodNotAllowed(let allowed):
             var r = APIError(status: 405, message: "Method Not Allowed").response
@@ -114,11 +119,17 @@ public struct WebApplication: Sendable {
                 case .unauthenticated:
                     context.logger.notice("unauthenticated api request",
                                           metadata: ["http.path": request.path])
+                    if request.path.lowercased() == RPCEndpoint.path {
+                        return RPCEndpoint.refusal(401, .unauthorized)
+                    }
                     return APIError.unauthorized.response
                 case .forbidden(let why):
                     context.logger.notice("request refused", metadata: [
                         "http.path": request.path, "reason": why, "client.address": context.remoteAddress,
                     ])
+                    if request.path.lowercased() == RPCEndpoint.path {
+                        return RPCEndpoint.refusal(403, .forbidden)
+                    }
                     return APIError(status: 403, message: "Forbidden", description: why).response
                 }
             }
@@ -150,6 +161,12 @@ public struct WebApplication: Sendable {
     /// The pages that open the UI: without a session they send the browser to the login page.
     static func isUIEntry(_ path: String) -> Bool {
         path == "/" || path.lowercased() == "/index.html"
+    }
+
+    /// A browser loading a page (not a script's API call).
+    static func isNavigation(_ request: HTTPRequest) -> Bool {
+        request.method == "GET" && !request.path.lowercased().hasPrefix("/api/")
+            && (request.headers["Accept"] ?? "").contains("text/html")
     }
 
     static func redirect(_ location: String) -> HTTPResponse {

@@ -37,6 +37,7 @@ import Testing
         let call: [String: Any] = ["jsonrpc": "2.0", "method": "devices.stats", "id": 1]
         let evil = try await browser.request("POST", "/rpc", json: call, origin: "https://evil.example")
         #expect(evil.status == 403)
+        #expect((evil.object["error"] as? [String: Any])?["code"] as? Int == -32005)
         let fetchSite = try await browser.request(
             "POST", "/rpc", json: call, headers: [("Sec-Fetch-Site", "cross-site")])
         #expect(fetchSite.status == 403)
@@ -54,7 +55,9 @@ import Testing
 
         let replay = browser
         #expect(try await browser.request("POST", "/auth/logout").status == 204)
-        #expect(try await replay.request("POST", "/rpc", json: call).status == 401)
+        let refused = try await replay.request("POST", "/rpc", json: call)
+        #expect(refused.status == 401)
+        #expect((refused.object["error"] as? [String: Any])?["code"] as? Int == -32004)
         #expect(try await replay.request("GET", "/api/v1/devices").status == 401)
         await ts.stop()
     }

@@ -134,6 +134,11 @@ extension TestServer {
         #expect(home.status == 200)
         #expect(home.text.lowercased().contains("<html"))
 
+        let missing = try await browser.request("GET", "/no-such-page", headers: [("Accept", "text/html")])
+        #expect(missing.status == 404)
+        #expect(missing.text.contains("404 Not Found"))
+        #expect(missing.headers["Content-Type"]?.hasPrefix("text/html") == true)
+
         // An ended session sends the UI back to the login page with a message.
         browser.cookie = "mps_session=" + String(repeating: "A", count: 43)
         let expired = try await browser.request("GET", "/")

@@ -89,6 +89,14 @@ public final class RPCEndpoint: Sendable {
         self.subscriptions.connectionClosed(id)
     }
 
+    /// The HTTP refusal of an unauthenticated (401, -32004: the UI returns to login) or
+    /// cross-site (403, -32005) `POST /rpc`, as a JSON-RPC error with a null id.
+    public static func refusal(_ status: Int, _ error: RPCError) -> HTTPResponse {
+        HTTPResponse(
+            status: status, headers: ["Content-Type": "application/json"],
+            body: RPCResponse(id: .null, error: error).serialized())
+    }
+
     /// Closes (4401) every socket of the session; wire it to `SessionStore.onRevoke`.
     public func sessionEnded(_ id: SessionID) {
         let affected = self.sockets.withLock { $0.values.filter { $0.session.id == id } }
