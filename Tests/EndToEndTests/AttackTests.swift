@@ -62,6 +62,23 @@ import Testing
         await ts.stop()
     }
 
+    /// The failed-login page echoes the user name, escaped: no markup of the attacker's.
+    @Test func loginPageEscapesTheUserName() async throws {
+        let ts = try await TestServer.startWithUser()
+        defer { ts.cleanup() }
+        let browser = Browser(ts)
+        let name = "\"><script>alert(1)</script>"
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let r = try await browser.client.request(
+            "POST", "/auth/login",
+            headers: [("Origin", browser.origin), ("Content-Type", "application/x-www-form-urlencoded")],
+            body: Array("username=\(encoded)&password=Wrong-Pass-1".utf8))
+        #expect(r.status == 401)
+        #expect(!r.text.contains("<script>"))
+        #expect(r.text.contains("&quot;&gt;&lt;script&gt;"))
+        await ts.stop()
+    }
+
     @Test func bruteForceIsThrottled() async throws {
         let ts = try await TestServer.startWithUser()
         defer { ts.cleanup() }

@@ -120,6 +120,36 @@ final class TestWebSocket: ConnectionHandler, @unchecked Sendable {
         await ts.stop()
     }
 
+    /// Device methods go through the same service and validation as REST.
+    @Test func deviceMethodsShareTheRESTRules() async throws {
+        let ts = try await TestServer.startWithUser()
+        defer { ts.cleanup() }
+        var browser = Browser(ts)
+        try await browser.login("alice", TestServer.password)
+        let guid = "dddddddd-2222-4333-8444-555555555555"
+        let created = try await browser.rpc("devices.upsert", ["guid": guid.uppercased(), "hostname": "pc-1", "tags": ["lab"]])
+        let result = created.object["result"] as? [String: Any]
+        #expect(result?["created"] as? Bool == true)
+        #expect((result?["device"] as? [String: Any])?["guid"] as? String == guid)
+        // The REST API sees the same row.
+        let rest = try await ts.client.get("/api/v1/devices/\(guid)")
+        #expect(rest.object["hostname"] as? String == "pc-1")
+        let long = try await browser.rpc("devices.update", ["guid": guid, "hostname": String(repeating: "h", count: 300)])
+        let longError = long.object["error"] as? [String: Any]
+        #expect(longError?["code"] as? Int == -32010)
+        #expect((longError?["data"] as? [String: Any])?["field"] as? String == "hostname")
+        let action = try await browser.rpc("amt.powerAction", ["guid": guid, "action": 99])
+        #expect(((action.object["error"] as? [String: Any])?["data"] as? [String: Any])?["field"] as? String == "action")
+        let tags = try await browser.rpc("devices.tags")
+        #expect(tags.object["result"] as? [String] == ["lab"])
+        let deleted = try await browser.rpc("devices.delete", ["guid": guid])
+        #expect((deleted.object["result"] as? [String: Any])?["deleted"] as? Bool == true)
+        #expect(try await ts.client.get("/api/v1/devices/\(guid)").status == 404)
+        let token = try await browser.rpc("redirection.token", ["guid": guid])
+        #expect((token.object["error"] as? [String: Any])?["code"] as? Int == -32010)
+        await ts.stop()
+    }
+
     @Test func webSocketPushesDeviceChangesAndClosesAtLogout() async throws {
         let ts = try await TestServer.startWithUser()
         defer { ts.cleanup() }
