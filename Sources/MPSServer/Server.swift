@@ -179,7 +179,8 @@ public final class Server: Sendable {
     private init(
         settings: ServerSettings, group: EventLoopGroup, database: Database, devices: DeviceStore,
         secrets: SecretStore, apiKeys: APIKeyStore, tunnels: TunnelManager, amt: AMTService,
-        auth: AuthService, rpc: RPCEndpoint, certificates: ServerCertificates, ciraPort: Int, http: HTTPServer, logger: Logger
+        auth: AuthService, rpc: RPCEndpoint, certificates: ServerCertificates, ciraPort: Int,
+        http: HTTPServer, logger: Logger
     ) {
         self.settings = settings
         self.group = group

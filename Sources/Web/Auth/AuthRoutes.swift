@@ -62,7 +62,9 @@ public struct AuthRoutes: Sendable {
         // Field fault B36: a session the browser already holds is ended, never carried over.
         for token in WebAuth.cookieTokens(c.request) { await self.auth.service.logout(token: token) }
         let client = ClientInfo(address: c.remoteAddress, userAgent: c.request.headers["User-Agent"])
-        switch await self.auth.service.login(name: name, password: password, client: client, now: self.auth.now()) {
+        let outcome = await self.auth.service.login(
+            name: name, password: password, client: client, now: self.auth.now())
+        switch outcome {
         case .success(let created):
             var response: HTTPResponse
             if isForm {
@@ -139,7 +141,9 @@ public struct AuthRoutes: Sendable {
         let guid = try DeviceService.guid(c.parameter("guid"), location: "params")
         guard try await self.devices.exists(guid) else { return HTTPResponse(status: 404) }
         let subject = c.principal?.name ?? "unknown"
-        guard let token = self.auth.service.issueRedirectionToken(guid: guid, subject: subject, now: self.auth.now())
+        guard
+            let token = self.auth.service.issueRedirectionToken(
+                guid: guid, subject: subject, now: self.auth.now())
         else { return HTTPResponse(status: 404) }
         return .jsonValue(200, ["token": .string(token)])
     }

@@ -54,7 +54,9 @@ public enum RPCBridge {
             var rpc = RPCError.deviceError(guid: guid ?? "", message: message)
             var data: [RPCValue.Member] = [.init("guid", .string(guid ?? ""))]
             if let detail { data.append(.init("detail", .string(detail))) }
-            if let upstream = error.body["upstreamStatus"] { data.append(.init("upstreamStatus", Self.rpcValue(upstream))) }
+            if let upstream = error.body["upstreamStatus"] {
+                data.append(.init("upstreamStatus", Self.rpcValue(upstream)))
+            }
             rpc.data = .object(data)
             return rpc
         default:

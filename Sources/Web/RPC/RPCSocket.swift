@@ -18,7 +18,7 @@ actor RPCSocket {
     let channel: WebSocketChannel
     let session: Session
     let token: String
-    unowned let endpoint: RPCEndpoint
+    let endpoint: RPCEndpoint
     let logger: Logger
     private var machine: RPCWebSocketSession
     private var outbox: [String] = []
