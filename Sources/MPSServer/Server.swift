@@ -86,13 +86,14 @@ public final class Server: Sendable {
             registry: StoreDeviceRegistry(devices: devices, secrets: secrets, tunnels: tunnels))
 
         let auth = try Self.makeAuth(settings, database: database, hashing: hashing, logger: logger)
-        let webAuth = WebAuth(service: auth, secure: settings.webTLS)
+        let webAuth = WebAuth(service: auth, secure: settings.webTLS, now: settings.now)
         let deviceService = DeviceService(devices: devices, secrets: secrets, tunnels: tunnels)
         let rpc = RPCEndpoint(auth: webAuth, logger: logger.with(["component": "rpc"]))
         RPCMethods(
             devices: deviceService, amt: amt, auth: auth, apiKeys: apiKeys,
             rootCertificatePEM: certificates.rootPEM,
-            rootFingerprint: (try? Certificate(pem: certificates.rootPEM).sha256Fingerprint) ?? ""
+            rootFingerprint: (try? Certificate(pem: certificates.rootPEM).sha256Fingerprint) ?? "",
+            now: settings.now
         ).register(on: rpc.dispatcher)
         Self.wireNotifications(rpc: rpc, sessions: auth.sessions, devices: deviceService)
 
@@ -198,11 +199,12 @@ public final class Server: Sendable {
         self.http = http
         self.logger = logger
         let sessions = auth.sessions
+        let now = settings.now
         self.housekeeping = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(60))
                 // Ends idle and expired sessions, closing their WebSockets (4401).
-                _ = try? await sessions.purgeExpired(now: Date())
+                _ = try? await sessions.purgeExpired(now: now())
                 // Give back heap pages freed by bursts (reconnect storms, large responses).
                 MemoryTuning.trim()
             }

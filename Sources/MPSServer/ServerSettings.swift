@@ -32,6 +32,8 @@ public struct ServerSettings: Sendable {
     public var sessions = SessionStore.Configuration()
     /// The configured HS256 secret; nil: a random one in the data directory (`jwt.secret`).
     public var jwtSecret: String?
+    /// The clock of logins, sessions, tokens and throttling (tests move it by hand).
+    public var now: @Sendable () -> Date = { Date() }
     /// Server-rendered pages (login, errors); nil: built-in bare pages.
     public var templatesDirectory: URL?
     public var eventLoops = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))

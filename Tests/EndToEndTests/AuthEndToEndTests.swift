@@ -3,6 +3,7 @@ import Foundation
 import HTTP
 import MPSServer
 import Store
+import Synchronization
 import Testing
 
 /// A browser's view of the server: no API key, a session cookie once logged in, same-origin
@@ -57,12 +58,22 @@ struct Browser {
     }
 }
 
+/// A clock that only moves when told, for token lifetimes and login delays.
+final class TestClock: Sendable {
+    private let current = Mutex(Date())
+    func now() -> Date { self.current.withLock { $0 } }
+    func advance(seconds: Double) { self.current.withLock { $0 += seconds } }
+}
+
 extension TestServer {
     static let password = "Correct-Horse-9"
 
     /// A server with the UI files and templates, and the web user `alice`.
-    static func startWithUser(configure: (inout ServerSettings) -> Void = { _ in }) async throws -> TestServer {
+    static func startWithUser(
+        clock: TestClock = TestClock(), configure: (inout ServerSettings) -> Void = { _ in }
+    ) async throws -> TestServer {
         let server = try await TestServer.start { settings in
+            settings.now = { clock.now() }
             settings.publicDirectory = Self.repositoryRoot.appendingPathComponent("Public")
             settings.templatesDirectory = Self.repositoryRoot.appendingPathComponent("templates")
             configure(&settings)
@@ -148,7 +159,8 @@ extension TestServer {
     }
 
     @Test func bearerTokensAndRedirectionTokens() async throws {
-        let ts = try await TestServer.startWithUser { $0.auth.bearerLifetime = .seconds(3) }
+        let clock = TestClock()
+        let ts = try await TestServer.startWithUser(clock: clock) { $0.auth.bearerLifetime = .seconds(60) }
         defer { ts.cleanup() }
         let a = "aaaaaaaa-2222-4333-8444-555555555555"
         let b = "bbbbbbbb-2222-4333-8444-555555555555"
@@ -165,7 +177,6 @@ extension TestServer {
         #expect((missing.object["errors"] as? [[String: Any]])?.map { $0["msg"] as? String }
             == ["Invalid value", "User name is required"])
 
-        // Each check gets a fresh token, so a slow machine cannot outlive the short lifetime.
         let anonymous = client
         func bearer() async throws -> [(String, String)] {
             let issued = try await anonymous.request(
@@ -177,8 +188,8 @@ extension TestServer {
         let redirect = try await client.request(
             "GET", "/api/v1/authorize/redirection/\(a)", headers: try await bearer())
         let relayToken = try #require(redirect.object["token"] as? String)
-        #expect(ts.server.auth.verifyRedirectionToken(relayToken, guid: a, now: Date()) != nil)
-        #expect(ts.server.auth.verifyRedirectionToken(relayToken, guid: b, now: Date()) == nil)
+        #expect(ts.server.auth.verifyRedirectionToken(relayToken, guid: a, now: clock.now()) != nil)
+        #expect(ts.server.auth.verifyRedirectionToken(relayToken, guid: b, now: clock.now()) == nil)
         #expect(try await client.request(
             "GET", "/api/v1/devices", headers: [("Authorization", "Bearer \(relayToken)")]).status == 401)
         let unknown = try await client.request(
@@ -188,7 +199,9 @@ extension TestServer {
 
         // B34: past its configured lifetime the token is refused everywhere.
         let expired = try await bearer()
-        try await Task.sleep(for: .seconds(4))
+        clock.advance(seconds: 59)
+        #expect(try await client.request("GET", "/api/v1/devices", headers: expired).status == 200)
+        clock.advance(seconds: 2)
         #expect(try await client.request("GET", "/api/v1/devices", headers: expired).status == 401)
         #expect(try await client.request("GET", "/api/v1/authorize/redirection/\(a)", headers: expired).status == 401)
         #expect(try await client.request(
