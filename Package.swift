@@ -59,7 +59,9 @@ let package = Package(
         .target(name: "Redirection", dependencies: ["Tunnel", "Crypto", "Logging", "Store"], swiftSettings: swiftSettings),
         .target(
             name: "Web",
-            dependencies: ["NetCore", "HTTP", "AMT", "Tunnel", "Store", "Crypto", "Logging", "JSON"],
+            dependencies: [
+                "NetCore", "HTTP", "AMT", "Tunnel", "Store", "Crypto", "Logging", "JSON", "Auth", "RPC",
+            ],
             swiftSettings: swiftSettings),
 
         // The application: configuration, certificates, wiring, demo mode.
@@ -67,7 +69,7 @@ let package = Package(
             name: "MPSServer",
             dependencies: [
                 "Config", "Crypto", "Store", "NetCore", "Tunnel", "AMT", "Web", "Logging",
-                "Simulator",
+                "Simulator", "Auth", "PasswordHash",
             ],
             swiftSettings: swiftSettings),
 
@@ -108,7 +110,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["MPSServer", "Simulator", "NetCore", "HTTP", "Crypto", "Store", "Web", "JSON"],
+            dependencies: [
+                "MPSServer", "Simulator", "NetCore", "HTTP", "Crypto", "Store", "Web", "JSON", "Auth",
+                "RPC",
+            ],
             swiftSettings: swiftSettings),
     ]
 )

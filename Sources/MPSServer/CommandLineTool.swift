@@ -12,6 +12,8 @@ public enum CommandLineTool {
                mps --demo [N]                   serve with N simulated devices (default 5)
                mps apikey create NAME           print a new API key once
                mps apikey list | revoke NAME
+               mps user add NAME | passwd NAME   web user; the password is read from stdin
+               mps user remove NAME | list
                mps --version
                mps device import FILE           register devices + credentials from JSON
         Settings come from the config file, then MPS_* environment variables (see README).
@@ -37,7 +39,7 @@ public enum CommandLineTool {
         }
         args = Self.stripConfigArguments(args)
         let logger = Logger(label: "mps", level: LogLevel(name: configuration.logLevel.rawValue) ?? .info)
-        let others: Set<String> = ["MPS_MIGRATIONS_DIR", "MPS_PUBLIC_DIR", "MPS_TEST_LOG_LEVEL", "MPS_ARGON2_BENCH"]
+        let others: Set<String> = ["MPS_MIGRATIONS_DIR", "MPS_PUBLIC_DIR", "MPS_TEMPLATES_DIR", "MPS_TEST_LOG_LEVEL", "MPS_ARGON2_BENCH"]
         for name in MPSConfiguration.unknownEnvironmentVariables(environment, others: others) {
             logger.warning("ignoring \(name): no such setting (see README, Configuration)")
         }
@@ -55,6 +57,8 @@ public enum CommandLineTool {
                 return try await Demo.main(settings, count: count, logger: logger)
             case "apikey":
                 return try await Self.apiKey(Array(args.dropFirst()), settings)
+            case "user":
+                return try await Self.user(Array(args.dropFirst()), settings: settings)
             case "device":
                 guard args.count == 3, args[1] == "import" else {
                     FileHandle.standardError.write(Data("usage: mps device import FILE\n".utf8))

@@ -1,3 +1,4 @@
+internal import Auth
 internal import Crypto
 public import Foundation
 public import Logging
@@ -49,6 +50,13 @@ public enum Demo {
             _ = try await server.apiKeys.revoke(name: old.name)
         }
         let key = try await server.apiKeys.create(name: "demo-\(Int(Date().timeIntervalSince1970))")
+        // No default password: the demo admin gets a fresh random one, shown once below.
+        let adminPassword = CommandLineTool.randomPassword()
+        if try await server.auth.users.find(name: "admin") == nil {
+            try await server.auth.users.add(name: "admin", password: adminPassword)
+        } else {
+            try await server.auth.changePassword(name: "admin", password: adminPassword)
+        }
         let fleet = try await Self.run(server: server, count: count, logger: logger)
         let scheme = settings.webTLS ? "https" : "http"
         // Written unbuffered, so that the banner reaches a pipe or log at once.
@@ -57,7 +65,8 @@ public enum Demo {
             MPS demo is running with \(count) simulated AMT devices.
               Web UI:   \(scheme)://localhost:\(server.webPort)/   (self-signed certificate: \
             accept it, or trust \(settings.dataDirectory.path)/certs/root-cert.pem)
-              API key:  \(key.key)
+              Sign in:  user admin, password \(adminPassword)   (shown only once)
+              API key:  \(key.key)   (shown only once; keep it)
               Try:      curl -sk -H 'X-MPS-API-Key: \(key.key)' \(scheme)://localhost:\(server.webPort)/api/v1/devices
               CIRA:     port \(server.ciraPort)
             Press Ctrl-C to stop.

@@ -1,4 +1,5 @@
 public import AMT
+public import Auth
 public import Crypto
 public import Foundation
 public import Logging
@@ -25,6 +26,10 @@ public final class Server: Sendable {
     public let apiKeys: APIKeyStore
     public let tunnels: TunnelManager
     public let amt: AMTService
+    /// Web users, browser sessions, bearer and redirection tokens.
+    public let auth: AuthService
+    /// `/rpc` (JSON-RPC over POST and WebSocket).
+    public let rpc: RPCEndpoint
     public let certificates: ServerCertificates
     public let ciraPort: Int
     public let webPort: Int
@@ -80,16 +85,35 @@ public final class Server: Sendable {
             transport: client, connectivity: tunnels,
             registry: StoreDeviceRegistry(devices: devices, secrets: secrets, tunnels: tunnels))
 
+        let auth = try Self.makeAuth(settings, database: database, hashing: hashing, logger: logger)
+        let webAuth = WebAuth(service: auth, secure: settings.webTLS, now: settings.now)
+        let deviceService = DeviceService(devices: devices, secrets: secrets, tunnels: tunnels)
+        let rpc = RPCEndpoint(auth: webAuth, logger: logger.with(["component": "rpc"]))
+        RPCMethods(
+            devices: deviceService, amt: amt, auth: auth, apiKeys: apiKeys,
+            rootCertificatePEM: certificates.rootPEM,
+            rootFingerprint: (try? Certificate(pem: certificates.rootPEM).sha256Fingerprint) ?? "",
+            now: settings.now
+        ).register(on: rpc.dispatcher)
+        Self.wireNotifications(rpc: rpc, sessions: auth.sessions, devices: deviceService)
+
         var router = Router()
-        DeviceRoutes(devices: devices, secrets: secrets, tunnels: tunnels).register(on: &router)
+        DeviceRoutes(service: deviceService).register(on: &router)
         AMTRoutes(amt: amt).register(on: &router)
         OpenAPIRoute().register(on: &router)
         ServerRoutes(database: database, rootCertificatePEM: certificates.rootPEM)
             .register(on: &router)
-        let app = WebApplication(
+        let templates = Templates(directory: settings.templatesDirectory)
+        AuthRoutes(auth: webAuth, devices: devices, templates: templates).register(on: &router)
+        rpc.register(on: &router)
+        var app = WebApplication(
             router: router, apiKeys: apiKeys, secure: settings.webTLS,
-            publicPaths: ServerRoutes.publicPaths.union([OpenAPIRoute.path]),
+            publicPaths: ServerRoutes.publicPaths.union([OpenAPIRoute.path]).union(AuthRoutes.publicPaths),
             staticFiles: settings.publicDirectory.map { StaticFiles(directory: $0) })
+        app.auth = webAuth
+        app.templates = templates
+        app.webSockets[RPCEndpoint.path] = rpc.webSocketRoute
+        let application = app
         let webTLS = settings.webTLS
             ? try TLSContext.server(
                 certificateChainPEM: certificates.chainPEM,
@@ -101,7 +125,7 @@ public final class Server: Sendable {
                 host: settings.webHost, port: settings.webPort, tls: webTLS, group: group,
                 configuration: HTTPServerConfiguration(secure: settings.webTLS),
                 logger: logger.with(["component": "http"])
-            ) { context in await app.respond(context) }
+            ) { context in await application.respond(context) }
         } catch {
             await tunnels.stop()
             throw StartupError(
@@ -114,14 +138,50 @@ public final class Server: Sendable {
         ])
         return Server(
             settings: settings, group: group, database: database, devices: devices,
-            secrets: secrets, apiKeys: apiKeys, tunnels: tunnels, amt: amt,
+            secrets: secrets, apiKeys: apiKeys, tunnels: tunnels, amt: amt, auth: auth, rpc: rpc,
             certificates: certificates, ciraPort: ciraPort, http: http, logger: logger)
+    }
+
+    /// Users and sessions in the store; the token secret configured or kept in `jwt.secret`.
+    static func makeAuth(
+        _ settings: ServerSettings, database: Database, hashing: HashingPool, logger: Logger
+    ) throws -> AuthService {
+        let secret = try settings.jwtSecret.map { text throws(AuthError) in try JWTSecret.configured(text) }
+            ?? JWTSecret.loadOrCreate(path: settings.dataDirectory.appendingPathComponent("jwt.secret").path)
+        return try AuthService(
+            users: UserStore(database: database, hashing: hashing),
+            sessions: SessionStore(database: database, configuration: settings.sessions),
+            secret: secret, configuration: settings.auth, logger: logger.with(["component": "auth"]))
+    }
+
+    /// Ended sessions close their sockets (4401); tunnel and registry changes are pushed as
+    /// `devices.changed`.
+    static func wireNotifications(rpc: RPCEndpoint, sessions: SessionStore, devices: DeviceService) {
+        sessions.onRevoke { id in rpc.sessionEnded(id) }
+        devices.onChange { guid, device in
+            rpc.publishDevice(
+                guid: guid, connectionStatus: device?.connectionStatus ?? false,
+                device: device.map { DeviceJSON.encode($0) })
+        }
+        _ = devices.tunnels.observe { event in
+            let (guid, connected) = switch event {
+            case .connected(let g): (g, true)
+            case .disconnected(let g): (g, false)
+            }
+            Task {
+                var device = (try? await devices.devices.get(guid)).flatMap { $0 }.map { DeviceJSON.encode($0) }
+                // The stored status may lag the event by a moment; the event is the truth.
+                device?["connectionStatus"] = .bool(connected)
+                rpc.publishDevice(guid: guid, connectionStatus: connected, device: device)
+            }
+        }
     }
 
     private init(
         settings: ServerSettings, group: EventLoopGroup, database: Database, devices: DeviceStore,
         secrets: SecretStore, apiKeys: APIKeyStore, tunnels: TunnelManager, amt: AMTService,
-        certificates: ServerCertificates, ciraPort: Int, http: HTTPServer, logger: Logger
+        auth: AuthService, rpc: RPCEndpoint, certificates: ServerCertificates, ciraPort: Int,
+        http: HTTPServer, logger: Logger
     ) {
         self.settings = settings
         self.group = group
@@ -131,15 +191,21 @@ public final class Server: Sendable {
         self.apiKeys = apiKeys
         self.tunnels = tunnels
         self.amt = amt
+        self.auth = auth
+        self.rpc = rpc
         self.certificates = certificates
         self.ciraPort = ciraPort
         self.webPort = http.port
         self.http = http
         self.logger = logger
+        let sessions = auth.sessions
+        let now = settings.now
         self.housekeeping = Task {
-            // Give back heap pages freed by bursts (reconnect storms, large responses).
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(60))
+                // Ends idle and expired sessions, closing their WebSockets (4401).
+                _ = try? await sessions.purgeExpired(now: now())
+                // Give back heap pages freed by bursts (reconnect storms, large responses).
                 MemoryTuning.trim()
             }
         }

@@ -10,6 +10,8 @@ extension ServerSettings {
         let migrations = try MigrationsLocator.find(environment: environment)
         self.init(dataDirectory: data, migrationsDirectory: migrations)
         self.publicDirectory = ResourceLocator.find("Public", environment: environment)
+        self.templatesDirectory = ResourceLocator.find("templates", environment: environment)
+        self.jwtSecret = c.jwtSecret?.value
         self.commonName = c.commonName
         self.instanceName = c.instanceName
         self.webHost = c.webListenAddress

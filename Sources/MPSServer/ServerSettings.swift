@@ -1,3 +1,4 @@
+public import Auth
 public import Crypto
 public import Foundation
 public import Tunnel
@@ -25,6 +26,16 @@ public struct ServerSettings: Sendable {
     public var masterKeyEncoded: String?
     /// Certificate files used as given instead of generated ones (cert chain, key).
     public var certificateFiles: (cert: String, key: String, ca: String?)?
+    /// Bearer and redirection token lifetimes, login throttling.
+    public var auth = AuthService.Configuration()
+    /// Browser session idle and absolute timeouts.
+    public var sessions = SessionStore.Configuration()
+    /// The configured HS256 secret; nil: a random one in the data directory (`jwt.secret`).
+    public var jwtSecret: String?
+    /// The clock of logins, sessions, tokens and throttling (tests move it by hand).
+    public var now: @Sendable () -> Date = { Date() }
+    /// Server-rendered pages (login, errors); nil: built-in bare pages.
+    public var templatesDirectory: URL?
     public var eventLoops = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
 
     public init(dataDirectory: URL, migrationsDirectory: URL) {

@@ -1,3 +1,4 @@
+public import Auth
 public import Crypto
 internal import Foundation
 public import HTTP
@@ -11,6 +12,8 @@ public struct RequestContext: Sendable {
     public var requestID: String
     public var remoteAddress: String
     public var principal: Principal?
+    /// The browser session that authenticated the request, if one did.
+    public var session: Session?
     public var logger: Logger
 
     public func parameter(_ name: String) -> String { self.parameters[name] ?? "" }
@@ -20,6 +23,17 @@ public struct RequestContext: Sendable {
 public enum Principal: Sendable, Equatable {
     case apiKey(name: String)
     case bearer(subject: String)
+    /// A browser session (cookie); `id` is the session's public id.
+    case session(user: String, id: String)
+
+    /// The user or key name, for audit logs and token subjects.
+    public var name: String {
+        switch self {
+        case .apiKey(let name): name
+        case .bearer(let subject): subject
+        case .session(let user, _): user
+        }
+    }
 }
 
 /// What the application answers: a response, or a switch to WebSocket (the 101 response and

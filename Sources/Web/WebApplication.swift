@@ -1,3 +1,4 @@
+public import Auth
 internal import Foundation
 public import HTTP
 public import Store
@@ -30,6 +31,10 @@ public struct WebApplication: Sendable {
     public var apiKeys: any APIKeyVerifier
     public var secure: Bool
     public var staticFiles: StaticFiles?
+    /// Browser sessions and bearer tokens; nil: API keys only.
+    public var auth: WebAuth?
+    /// HTML error pages for browser navigations; nil: JSON errors only.
+    public var templates: Templates?
 
     public init(router: Router, apiKeys: any APIKeyVerifier, secure: Bool,
                 publicPaths: Set<String> = [], staticFiles: StaticFiles? = nil) {
@@ -45,7 +50,9 @@ public struct WebApplication: Sendable {
     public var webSockets: [String: WebSocketRoute] = [:]
 
     public func respond(_ context: RequestContext) async -> HTTPServerResult {
-        if let route = self.webSockets[context.request.path.lowercased()] {
+        if let route = self.webSockets[context.request.path.lowercased()],
+            context.request.method == "GET" || !self.hasRoute(context.request)
+        {
             return await self.upgrade(context, route)
         }
         var response = await self.route(context)
@@ -72,6 +79,13 @@ public struct WebApplication: Sendable {
         return .response(refusal)
     }
 
+    /// True when a plain HTTP route serves this method and path (`POST /rpc` beside the
+    /// WebSocket `GET /rpc`).
+    private func hasRoute(_ request: HTTPRequest) -> Bool {
+        if case .found = self.router.match(method: request.method, path: request.path) { return true }
+        return false
+    }
+
     private func route(_ context: RequestContext) async -> HTTPResponse {
         var context = context
         let request = context.request
@@ -80,7 +94,15 @@ public struct WebApplication: Sendable {
             if request.method == "GET" || request.method == "HEAD",
                 let file = self.staticFiles?.response(for: request.path)
             {
+                if let auth = self.auth, Self.isUIEntry(request.path),
+                    await auth.session(for: request) == nil
+                {
+                    return Self.redirect(WebAuth.hasSessionCookie(request) ? "/login?expired=1" : "/login")
+                }
                 return file
+            }
+            if let templates = self.templates, Self.isNavigation(request) {
+                return templates.error(status: 404, message: "There is no page at this address.")
             }
             return APIError.notFound("Not Found").response
         case .methodNotAllowed(let allowed):
@@ -90,12 +112,26 @@ public struct WebApplication: Sendable {
         case .found(let handler, let parameters):
             context.parameters = parameters
             if !self.isPublic(request.path) {
-                guard let principal = await self.authenticate(request) else {
+                switch await self.authenticate(request) {
+                case .authenticated(let principal, let session):
+                    context.principal = principal
+                    context.session = session
+                case .unauthenticated:
                     context.logger.notice("unauthenticated api request",
                                           metadata: ["http.path": request.path])
+                    if request.path.lowercased() == RPCEndpoint.path {
+                        return RPCEndpoint.refusal(401, .unauthorized)
+                    }
                     return APIError.unauthorized.response
+                case .forbidden(let why):
+                    context.logger.notice("request refused", metadata: [
+                        "http.path": request.path, "reason": why, "client.address": context.remoteAddress,
+                    ])
+                    if request.path.lowercased() == RPCEndpoint.path {
+                        return RPCEndpoint.refusal(403, .forbidden)
+                    }
+                    return APIError(status: 403, message: "Forbidden", description: why).response
                 }
-                context.principal = principal
             }
             do {
                 return try await handler(context)
@@ -113,12 +149,30 @@ public struct WebApplication: Sendable {
         self.publicPaths.contains(path.lowercased())
     }
 
-    private func authenticate(_ request: HTTPRequest) async -> Principal? {
+    /// `X-MPS-API-Key`, then (with `auth`) a bearer token or the session cookie with CSRF.
+    public func authenticate(_ request: HTTPRequest) async -> AuthCheck {
         if let key = request.headers["X-MPS-API-Key"], let name = await self.apiKeys.verify(apiKey: key) {
-            return .apiKey(name: name)
+            return .authenticated(.apiKey(name: name), nil)
         }
-        // TODO(#4): bearer tokens from POST /api/v1/authorize and browser sessions.
-        return nil
+        guard let auth = self.auth else { return .unauthenticated(hadSession: false) }
+        return await auth.check(request)
+    }
+
+    /// The pages that open the UI: without a session they send the browser to the login page.
+    static func isUIEntry(_ path: String) -> Bool {
+        path == "/" || path.lowercased() == "/index.html"
+    }
+
+    /// A browser loading a page (not a script's API call).
+    static func isNavigation(_ request: HTTPRequest) -> Bool {
+        request.method == "GET" && !request.path.lowercased().hasPrefix("/api/")
+            && (request.headers["Accept"] ?? "").contains("text/html")
+    }
+
+    static func redirect(_ location: String) -> HTTPResponse {
+        var response = HTTPResponse(status: 302)
+        response.headers.replace("Location", location)
+        return response
     }
 
     private func addSecurityHeaders(_ response: inout HTTPResponse) {

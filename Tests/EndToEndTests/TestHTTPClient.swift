@@ -24,10 +24,10 @@ struct TestHTTPClient: Sendable {
 
     func request(
         _ method: String, _ path: String, json: Any? = nil, headers: [(String, String)] = [],
-        timeout: Duration = .seconds(60)
+        body raw: [UInt8]? = nil, timeout: Duration = .seconds(60)
     ) async throws -> Response {
-        var body: [UInt8] = []
-        if let json { body = Array(try JSONSerialization.data(withJSONObject: json)) }
+        var body: [UInt8] = raw ?? []
+        if let json { body = Array(try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed])) }
         var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost:\(self.port)\r\nConnection: close\r\n"
         if let key = self.apiKey { head += "X-MPS-API-Key: \(key)\r\n" }
         if json != nil { head += "Content-Type: application/json\r\n" }

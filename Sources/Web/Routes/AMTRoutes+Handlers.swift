@@ -7,12 +7,7 @@ public import JSON
 /// check, then the service call.
 extension AMTRoutes {
     func powerAction(_ c: RequestContext) async throws(APIError) -> HTTPResponse {
-        let body = try c.jsonObject()
-        let value = try AMTBody.int(body, "action")
-        guard let action = PowerAction(value) else {
-            throw .validation(
-                "action", "action must be one of \(PowerAction.allowed)", value: body["action"] ?? .null)
-        }
+        let action = try AMTBody.powerAction(try c.jsonObject())
         let guid = try self.connectedGUID(c)
         let out = try await self.run(c, guid) { () async throws(AMTError) in
             try await self.amt.powerAction(guid: guid, action: action)
@@ -21,13 +16,7 @@ extension AMTRoutes {
     }
 
     func bootOptions(_ c: RequestContext) async throws(APIError) -> HTTPResponse {
-        let body = try c.jsonObject()
-        let value = try AMTBody.int(body, "action")
-        guard let action = BootAction(rawValue: value) else {
-            let allowed = BootAction.allCases.map(\.rawValue)
-            throw .validation("action", "action must be one of \(allowed)", value: body["action"] ?? .null)
-        }
-        let useSOL = try AMTBody.bool(body, "useSOL")
+        let (action, useSOL) = try AMTBody.bootOptions(try c.jsonObject())
         let guid = try self.connectedGUID(c)
         let out = try await self.run(c, guid) { () async throws(AMTError) in
             try await self.amt.bootOptions(guid: guid, action: action, useSOL: useSOL)
@@ -36,17 +25,7 @@ extension AMTRoutes {
     }
 
     func setFeatures(_ c: RequestContext) async throws(APIError) -> HTTPResponse {
-        let body = try c.jsonObject()
-        guard let text = body["userConsent"]?.stringValue,
-            let consent = UserConsent(rawValue: text.lowercased())
-        else {
-            throw .validation(
-                "userConsent", "userConsent must be one of kvm, all, none",
-                value: body["userConsent"] ?? .null)
-        }
-        let settings = FeatureSettings(
-            userConsent: consent, enableSOL: try AMTBody.bool(body, "enableSOL"),
-            enableIDER: try AMTBody.bool(body, "enableIDER"), enableKVM: try AMTBody.bool(body, "enableKVM"))
+        let settings = try AMTBody.featureSettings(try c.jsonObject())
         let guid = try self.connectedGUID(c)
         _ = try await self.run(c, guid) { () async throws(AMTError) in
             try await self.amt.setFeatures(guid: guid, settings)
@@ -77,40 +56,7 @@ extension AMTRoutes {
     }
 
     func addAlarm(_ c: RequestContext) async throws(APIError) -> HTTPResponse {
-        let body = try c.jsonObject()
-        guard let name = body["ElementName"]?.stringValue, case .string = body["ElementName"] else {
-            throw .validation(
-                "ElementName", "ElementName is required and must be a string",
-                value: body["ElementName"] ?? .null)
-        }
-        guard let timeText = body["StartTime"]?.stringValue, case .string = body["StartTime"],
-            let start = AMTBody.date(timeText)
-        else {
-            throw .validation(
-                "StartTime", "StartTime is required as an ISO-8601 date and time",
-                value: body["StartTime"] ?? .null)
-        }
-        var instanceID: String?
-        if let id = body["InstanceID"], id != .null {
-            guard case .string(let s) = id else {
-                throw .validation("InstanceID", "InstanceID must be a string", value: id)
-            }
-            instanceID = s
-        }
-        let interval =
-            body["Interval"] == nil || body["Interval"] == .null
-            ? 0 : try AMTBody.int(body, "Interval", range: 0...525_600)
-        let deleteOnCompletion =
-            body["DeleteOnCompletion"] == nil || body["DeleteOnCompletion"] == .null
-            ? true : try AMTBody.bool(body, "DeleteOnCompletion")
-        let alarm: AlarmTemplate
-        do throws(AMTError) {
-            alarm = try AlarmTemplate(
-                elementName: name, startTime: start, intervalMinutes: interval, instanceID: instanceID,
-                deleteOnCompletion: deleteOnCompletion)
-        } catch {
-            throw APIError(amt: error, guid: "")
-        }
+        let alarm = try AMTBody.alarm(try c.jsonObject())
         let guid = try self.connectedGUID(c)
         do throws(AMTError) {
             let value = try await self.amt.addAlarm(guid: guid, alarm)
@@ -130,11 +76,7 @@ extension AMTRoutes {
     }
 
     func deleteAlarm(_ c: RequestContext) async throws(APIError) -> HTTPResponse {
-        let body = try c.jsonObject()
-        guard case .string(let name) = body["Name"], !name.isEmpty else {
-            throw .validation(
-                "Name", "Name (the alarm's InstanceID) is required", value: body["Name"] ?? .null)
-        }
+        let name = try AMTBody.alarmName(try c.jsonObject(), key: "Name")
         let guid = try self.connectedGUID(c)
         do throws(AMTError) {
             try await self.amt.deleteAlarm(guid: guid, instanceID: name)
@@ -164,10 +106,7 @@ extension AMTRoutes {
     }
 
     func redirectStatus(_ c: RequestContext) throws(APIError) -> HTTPResponse {
-        let guid = try DeviceRoutes.guid(c)
-        guard self.amt.isConnected(guid) else { throw APIError.deviceNotConnected(guid) }
-        // TODO(#5): report the relay's open KVM/SOL/IDER sessions once the relay lands.
-        return .jsonValue(200, ["isKVMConnected": false, "isSOLConnected": false, "isIDERConnected": false])
+        .jsonValue(200, try DeviceService.redirectStatus(c.parameter("guid"), isConnected: self.amt.isConnected))
     }
 }
 
@@ -214,5 +153,85 @@ enum AMTBody {
         let fractional = ISO8601DateFormatter()
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return fractional.date(from: text)
+    }
+}
+
+extension AMTBody {
+    // The validation of each AMT route's body, shared with the JSON-RPC methods.
+
+    static func powerAction(_ body: [String: JSONValue]) throws(APIError) -> PowerAction {
+        let value = try AMTBody.int(body, "action")
+        guard let action = PowerAction(value) else {
+            throw .validation(
+                "action", "action must be one of \(PowerAction.allowed)", value: body["action"] ?? .null)
+        }
+        return action
+    }
+
+    static func bootOptions(_ body: [String: JSONValue]) throws(APIError) -> (BootAction, Bool) {
+        let value = try AMTBody.int(body, "action")
+        guard let action = BootAction(rawValue: value) else {
+            let allowed = BootAction.allCases.map(\.rawValue)
+            throw .validation("action", "action must be one of \(allowed)", value: body["action"] ?? .null)
+        }
+        return (action, try AMTBody.bool(body, "useSOL"))
+    }
+
+    static func featureSettings(_ body: [String: JSONValue]) throws(APIError) -> FeatureSettings {
+        guard let text = body["userConsent"]?.stringValue,
+            let consent = UserConsent(rawValue: text.lowercased())
+        else {
+            throw .validation(
+                "userConsent", "userConsent must be one of kvm, all, none",
+                value: body["userConsent"] ?? .null)
+        }
+        return FeatureSettings(
+            userConsent: consent, enableSOL: try AMTBody.bool(body, "enableSOL"),
+            enableIDER: try AMTBody.bool(body, "enableIDER"), enableKVM: try AMTBody.bool(body, "enableKVM"))
+    }
+
+    static func alarm(_ body: [String: JSONValue]) throws(APIError) -> AlarmTemplate {
+        guard let name = body["ElementName"]?.stringValue, case .string = body["ElementName"] else {
+            throw .validation(
+                "ElementName", "ElementName is required and must be a string",
+                value: body["ElementName"] ?? .null)
+        }
+        guard let timeText = body["StartTime"]?.stringValue, case .string = body["StartTime"],
+            let start = AMTBody.date(timeText)
+        else {
+            throw .validation(
+                "StartTime", "StartTime is required as an ISO-8601 date and time",
+                value: body["StartTime"] ?? .null)
+        }
+        var instanceID: String?
+        if let id = body["InstanceID"], id != .null {
+            guard case .string(let s) = id else {
+                throw .validation("InstanceID", "InstanceID must be a string", value: id)
+            }
+            instanceID = s
+        }
+        let interval =
+            body["Interval"] == nil || body["Interval"] == .null
+            ? 0 : try AMTBody.int(body, "Interval", range: 0...525_600)
+        let deleteOnCompletion =
+            body["DeleteOnCompletion"] == nil || body["DeleteOnCompletion"] == .null
+            ? true : try AMTBody.bool(body, "DeleteOnCompletion")
+        let alarm: AlarmTemplate
+        do throws(AMTError) {
+            alarm = try AlarmTemplate(
+                elementName: name, startTime: start, intervalMinutes: interval, instanceID: instanceID,
+                deleteOnCompletion: deleteOnCompletion)
+        } catch {
+            throw APIError(amt: error, guid: "")
+        }
+        return alarm
+    }
+
+    static func alarmName(_ body: [String: JSONValue], key: String) throws(APIError) -> String {
+        guard case .string(let name) = body[key], !name.isEmpty else {
+            throw .validation(
+                key, "\(key) (the alarm's InstanceID) is required", value: body[key] ?? .null)
+        }
+        return name
     }
 }

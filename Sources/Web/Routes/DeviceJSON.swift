@@ -34,4 +34,12 @@ public enum DeviceJSON {
         guard let d else { return .null }
         return .string(Timestamp.format(d))
     }
+
+    /// `{totalCount, connectedCount, disconnectedCount}`.
+    public static func encode(_ s: DeviceStats) -> JSONValue {
+        [
+            "totalCount": .int(s.totalCount), "connectedCount": .int(s.connectedCount),
+            "disconnectedCount": .int(s.disconnectedCount),
+        ]
+    }
 }

@@ -6,16 +6,16 @@ public import JSON
 public import Tunnel
 
 /// `/api/v1/devices...`: the registry of devices (the allowlist), with the reference's paths,
-/// status codes and JSON shapes. Validation errors name the field.
+/// status codes and JSON shapes. Validation errors name the field. The operations themselves
+/// live in `DeviceService`, which the JSON-RPC methods call too; these handlers only read the
+/// HTTP request and write the HTTP response.
 public struct DeviceRoutes: Sendable {
-    let devices: DeviceStore
-    let secrets: SecretStore
-    let tunnels: TunnelManager
+    let service: DeviceService
+
+    public init(service: DeviceService) { self.service = service }
 
     public init(devices: DeviceStore, secrets: SecretStore, tunnels: TunnelManager) {
-        self.devices = devices
-        self.secrets = secrets
-        self.tunnels = tunnels
+        self.service = DeviceService(devices: devices, secrets: secrets, tunnels: tunnels)
     }
 
     public func register(on router: inout Router) {
@@ -57,7 +57,7 @@ public struct DeviceRoutes: Sendable {
                                                value: .string(method), location: "query")
             }
         }
-        let result = try await self.devices.list(query)
+        let result = try await self.service.list(query)
         let list = JSONValue.array(result.devices.map { DeviceJSON.encode($0, listed: true) })
         if count {
             return .jsonValue(200, ["data": list, "totalCount": .int(result.totalCount)])
@@ -66,65 +66,30 @@ public struct DeviceRoutes: Sendable {
     }
 
     func stats() async throws -> HTTPResponse {
-        let s = try await self.devices.stats()
-        return .jsonValue(200, [
-            "totalCount": .int(s.totalCount), "connectedCount": .int(s.connectedCount),
-            "disconnectedCount": .int(s.disconnectedCount),
-        ])
+        .jsonValue(200, DeviceJSON.encode(try await self.service.stats()))
     }
 
     func tags() async throws -> HTTPResponse {
-        .jsonValue(200, .array(try await self.devices.tags().map { .string($0) }))
+        .jsonValue(200, .array(try await self.service.tags().map { .string($0) }))
     }
 
     func get(_ c: RequestContext) async throws -> HTTPResponse {
-        let guid = try Self.guid(c)
-        guard let device = try await self.devices.get(guid) else {
-            throw APIError.notFound("NOT FOUND", description: "Device ID \(guid) not found")
-        }
-        return .jsonValue(200, DeviceJSON.encode(device))
+        .jsonValue(200, DeviceJSON.encode(try await self.service.get(c.parameter("guid"))))
     }
 
     /// POST creates or updates (201 / 200, as the reference); PATCH only updates (404 if absent).
     func upsert(_ c: RequestContext, create: Bool) async throws -> HTTPResponse {
-        let body = try c.jsonObject()
-        guard let raw = body["guid"]?.stringValue else {
-            throw APIError.validation("guid", "guid is required and must be a UUID string",
-                                      value: body["guid"] ?? .null)
-        }
-        guard let guid = GUID.normalize(raw) else {
-            throw APIError.validation("guid", "guid must be a UUID", value: .string(raw))
-        }
-        let fields = try DeviceBody.fields(from: body)
-        do {
-            if create {
-                let (device, created) = try await self.devices.upsert(guid, fields)
-                return .jsonValue(created ? 201 : 200, DeviceJSON.encode(device))
-            }
-            guard let device = try await self.devices.patch(guid, fields) else {
-                throw APIError.notFound("NOT FOUND", description: "Device ID \(guid) not found")
-            }
-            return .jsonValue(200, DeviceJSON.encode(device))
-        } catch StoreError.tenantConflict {
-            throw APIError(status: 409, message: "Device belongs to another tenant")
-        }
+        let (device, created) = try await self.service.upsert(body: try c.jsonObject(), create: create)
+        return .jsonValue(created ? 201 : 200, DeviceJSON.encode(device))
     }
 
     func delete(_ c: RequestContext) async throws -> HTTPResponse {
-        let guid = try Self.guid(c)
-        guard try await self.devices.delete(guid) else {
-            throw APIError.notFound("NOT FOUND", description: "Device ID \(guid) not found")
-        }
-        _ = try? await self.secrets.deleteAll(guid: guid)
-        // Its credentials are gone, so its tunnel must not outlive it.
-        self.tunnels.disconnect(guid)
-        c.logger.info("device deleted", metadata: ["device.guid": guid])
+        try await self.service.delete(c.parameter("guid"), logger: c.logger)
         return HTTPResponse(status: 204)
     }
 
     func disconnect(_ c: RequestContext) async throws -> HTTPResponse {
-        let guid = try Self.guid(c)
-        guard self.tunnels.disconnect(guid) else { throw APIError.deviceNotConnected(guid) }
+        let guid = try self.service.disconnect(c.parameter("guid"))
         return .jsonValue(200, [
             "success": 200, "description": .string("Device CIRA connection disconnected : \(guid)"),
         ])
@@ -132,38 +97,11 @@ public struct DeviceRoutes: Sendable {
 
     /// Write-only device secrets. Never echoed back, never logged.
     func setCredentials(_ c: RequestContext) async throws -> HTTPResponse {
-        let guid = try Self.guid(c)
-        let body = try c.jsonObject()
-        let mps = try DeviceBody.credentials(body, "mps")
-        let amt = try DeviceBody.credentials(body, "amt")
-        guard mps != nil || amt != nil else {
-            throw APIError.validation("mps", "give mps and/or amt credentials")
-        }
-        guard try await self.devices.exists(guid) else {
-            throw APIError.notFound("NOT FOUND", description: "Device ID \(guid) not found")
-        }
-        do {
-            if let mps { try await self.secrets.setMPSCredentials(guid: guid, username: mps.0, password: mps.1) }
-            if let amt { try await self.secrets.setAMTCredentials(guid: guid, username: amt.0, password: amt.1) }
-        } catch StoreError.invalidPassword(let why) {
-            throw APIError.validation("mps.password", "MPS password: \(why)")
-        } catch StoreError.invalidUsername(let why) {
-            throw APIError.validation("mps.username", "MPS username: \(why)")
-        } catch StoreError.deviceNotFound {
-            throw APIError.notFound("NOT FOUND", description: "Device ID \(guid) not found")
-        }
-        c.logger.info("device credentials set", metadata: [
-            "device.guid": guid, "mps": mps == nil ? "unchanged" : "set",
-            "amt": amt == nil ? "unchanged" : "set",
-        ])
+        try await self.service.setCredentials(c.parameter("guid"), body: try c.jsonObject(), logger: c.logger)
         return HTTPResponse(status: 204)
     }
 
     static func guid(_ c: RequestContext) throws(APIError) -> String {
-        let raw = c.parameter("guid")
-        guard let guid = GUID.normalize(raw) else {
-            throw .validation("guid", "guid must be a UUID", value: .string(raw), location: "params")
-        }
-        return guid
+        try DeviceService.guid(c.parameter("guid"), location: "params")
     }
 }
