@@ -59,14 +59,14 @@ let package = Package(
         .target(name: "Redirection", dependencies: ["Tunnel", "Crypto", "Logging", "Store"], swiftSettings: swiftSettings),
         .target(
             name: "Web",
-            dependencies: ["NetCore", "HTTP", "AMT", "Tunnel", "Store", "Crypto", "Logging", "JSON"],
+            dependencies: ["NetCore", "HTTP", "AMT", "Tunnel", "Redirection", "Store", "Crypto", "Logging", "JSON"],
             swiftSettings: swiftSettings),
 
         // The application: configuration, certificates, wiring, demo mode.
         .target(
             name: "MPSServer",
             dependencies: [
-                "Config", "Crypto", "Store", "NetCore", "Tunnel", "AMT", "Web", "Logging",
+                "Config", "Crypto", "Store", "NetCore", "Tunnel", "AMT", "Web", "Logging", "Redirection",
                 "Simulator",
             ],
             swiftSettings: swiftSettings),
@@ -108,7 +108,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["MPSServer", "Simulator", "NetCore", "HTTP", "Crypto", "Store", "Web", "JSON"],
+            dependencies: ["MPSServer", "Simulator", "NetCore", "HTTP", "Crypto", "Store", "Web", "JSON", "Auth", "Redirection", "Tunnel", "Logging"],
             swiftSettings: swiftSettings),
     ]
 )

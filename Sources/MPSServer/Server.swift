@@ -4,6 +4,7 @@ public import Foundation
 public import Logging
 public import NetCore
 internal import PasswordHash
+public import Redirection
 public import Store
 public import Tunnel
 public import Web
@@ -25,6 +26,10 @@ public final class Server: Sendable {
     public let apiKeys: APIKeyStore
     public let tunnels: TunnelManager
     public let amt: AMTService
+    /// Open relay sessions (one per device and mode) and their history.
+    public let relaySessions: RelaySessions
+    /// IDE-R sessions the server serves from `<data dir>/images/`.
+    public let ider: IDERService
     public let certificates: ServerCertificates
     public let ciraPort: Int
     public let webPort: Int
@@ -34,7 +39,11 @@ public final class Server: Sendable {
 
     /// Opens the store (refusing a schema that is behind), loads or generates the keys and
     /// certificates, marks every device disconnected, and starts both listeners.
-    public static func start(_ settings: ServerSettings, logger: Logger) async throws -> Server {
+    /// - Parameter relayAuthenticator: who may open `/relay/webrelay.ashx`; by default the
+    ///   holder of a valid `X-MPS-API-Key` (any device).
+    public static func start(
+        _ settings: ServerSettings, logger: Logger, relayAuthenticator: RelayAuthenticator? = nil
+    ) async throws -> Server {
         try Self.makeDataDirectory(settings.dataDirectory)
         let dbPath = settings.dataDirectory.appendingPathComponent("mps.sqlite").path
         guard FileManager.default.fileExists(atPath: dbPath) else {
@@ -80,16 +89,41 @@ public final class Server: Sendable {
             transport: client, connectivity: tunnels,
             registry: StoreDeviceRegistry(devices: devices, secrets: secrets, tunnels: tunnels))
 
+        // Relay and IDE-R wiring (issue 5).
+        let relaySessions = RelaySessions()
+        let amtCredentials: @Sendable (String) async -> AMTCredentials? = { guid in
+            try? await secrets.amtCredentials(guid: guid)
+        }
+        let images = DiskImageLibrary(directory: settings.dataDirectory.appendingPathComponent("images"))
+        try images.prepare()
+        let ider = IDERService(
+            tunnels: tunnels, sessions: relaySessions, library: images, credentials: amtCredentials,
+            logger: logger.with(["component": "ider"]))
+        // TODO(#5): webauth connects browser sessions and redirection tokens
+        // (AuthService.verifyRedirectionToken) here; until then only API keys open relays.
+        let relayAuthenticate = relayAuthenticator ?? { context in
+            guard let key = context.request.headers["X-MPS-API-Key"],
+                let name = await apiKeys.verify(apiKey: key)
+            else { return nil }
+            return RelayPrincipal(name: "apikey:\(name)")
+        }
+
         var router = Router()
         DeviceRoutes(devices: devices, secrets: secrets, tunnels: tunnels).register(on: &router)
-        AMTRoutes(amt: amt).register(on: &router)
+        AMTRoutes(amt: amt, redirections: { relaySessions.status(guid: $0) }).register(on: &router)
+        IDERRoutes(service: ider).register(on: &router)
         OpenAPIRoute().register(on: &router)
         ServerRoutes(database: database, rootCertificatePEM: certificates.rootPEM)
             .register(on: &router)
-        let app = WebApplication(
+        var application = WebApplication(
             router: router, apiKeys: apiKeys, secure: settings.webTLS,
             publicPaths: ServerRoutes.publicPaths.union([OpenAPIRoute.path]),
             staticFiles: settings.publicDirectory.map { StaticFiles(directory: $0) })
+        RelayRoute(
+            tunnels: tunnels, sessions: relaySessions, credentials: amtCredentials,
+            authenticate: relayAuthenticate
+        ).register(on: &application)
+        let app = application
         let webTLS = settings.webTLS
             ? try TLSContext.server(
                 certificateChainPEM: certificates.chainPEM,
@@ -115,14 +149,18 @@ public final class Server: Sendable {
         return Server(
             settings: settings, group: group, database: database, devices: devices,
             secrets: secrets, apiKeys: apiKeys, tunnels: tunnels, amt: amt,
+            relaySessions: relaySessions, ider: ider,
             certificates: certificates, ciraPort: ciraPort, http: http, logger: logger)
     }
 
     private init(
         settings: ServerSettings, group: EventLoopGroup, database: Database, devices: DeviceStore,
         secrets: SecretStore, apiKeys: APIKeyStore, tunnels: TunnelManager, amt: AMTService,
+        relaySessions: RelaySessions, ider: IDERService,
         certificates: ServerCertificates, ciraPort: Int, http: HTTPServer, logger: Logger
     ) {
+        self.relaySessions = relaySessions
+        self.ider = ider
         self.settings = settings
         self.group = group
         self.database = database
@@ -149,6 +187,7 @@ public final class Server: Sendable {
     public func stop() async {
         self.housekeeping.cancel()
         self.http.close()
+        await self.ider.stopAll()
         await self.tunnels.stop()
         _ = try? await self.devices.markAllDisconnected(instance: nil, at: Date())
         self.group.shutdown()

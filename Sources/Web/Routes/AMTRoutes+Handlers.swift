@@ -166,8 +166,11 @@ extension AMTRoutes {
     func redirectStatus(_ c: RequestContext) throws(APIError) -> HTTPResponse {
         let guid = try DeviceRoutes.guid(c)
         guard self.amt.isConnected(guid) else { throw APIError.deviceNotConnected(guid) }
-        // TODO(#5): report the relay's open KVM/SOL/IDER sessions once the relay lands.
-        return .jsonValue(200, ["isKVMConnected": false, "isSOLConnected": false, "isIDERConnected": false])
+        let status = self.redirections(guid)
+        return .jsonValue(200, [
+            "isKVMConnected": .bool(status.kvm), "isSOLConnected": .bool(status.sol),
+            "isIDERConnected": .bool(status.ider),
+        ])
     }
 }
 
