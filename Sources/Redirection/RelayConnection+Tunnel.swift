@@ -35,6 +35,9 @@ extension RelayConnection {
             throw reason
         } catch TunnelError.portNotForwarded {
             throw .noRedirectionPort
+        } catch TunnelError.openFailed {
+            // Forwarded but refused in clear (as the simulator does): still TLS-only.
+            throw .tlsRequired
         } catch let error as TunnelError {
             throw .channelUnavailable(error)
         } catch {
