@@ -60,7 +60,8 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "NetCore", "HTTP", "AMT", "Tunnel", "Store", "Crypto", "Logging", "JSON", "Auth", "RPC",
+                "NetCore", "HTTP", "AMT", "Tunnel", "Redirection", "Store", "Crypto", "Logging", "JSON",
+                "Auth", "RPC",
             ],
             swiftSettings: swiftSettings),
 
@@ -68,7 +69,7 @@ let package = Package(
         .target(
             name: "MPSServer",
             dependencies: [
-                "Config", "Crypto", "Store", "NetCore", "Tunnel", "AMT", "Web", "Logging",
+                "Config", "Crypto", "Store", "NetCore", "Tunnel", "AMT", "Web", "Logging", "Redirection",
                 "Simulator", "Auth", "PasswordHash",
             ],
             swiftSettings: swiftSettings),
@@ -112,7 +113,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "MPSServer", "Simulator", "NetCore", "HTTP", "Crypto", "Store", "Web", "JSON", "Auth",
-                "RPC",
+                "RPC", "Redirection", "Tunnel", "Logging",
             ],
             swiftSettings: swiftSettings),
     ]

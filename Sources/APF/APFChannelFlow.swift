@@ -3,7 +3,9 @@
 /// The credit bookkeeping of one channel, in both directions, with no I/O.
 ///
 /// Receiving: the peer may send at most the credit we granted (initial window plus our
-/// WINDOW_ADJUSTs); we return credit once more than half the window is pending. Sending:
+/// WINDOW_ADJUSTs); we return credit once more than half the window is pending — pending on
+/// delivery by default, or, in consumer-driven mode, only once the consumer reports it has
+/// taken the bytes (``consumed(_:)``), so a slow reader holds the peer back. Sending:
 /// messages queue in order and leave as CHANNEL_DATA within the peer's credit. A message that
 /// fits in the peer's initial window is never split (spec §6.2 [REC], MPS #662): it waits for
 /// enough credit. Larger messages are split to the credit available.
@@ -12,8 +14,12 @@ struct APFChannelFlow: Sendable {
     static let maxChunk = APFConstants.maxChannelData
 
     let receiveWindow: Int
+    /// Credit returns only through ``consumed(_:)``.
+    let consumerDriven: Bool
     private(set) var receiveCredit: Int
     private var pendingAdjust = 0
+    /// Consumer-driven mode: bytes received and not yet reported consumed.
+    private(set) var unconsumed = 0
 
     private var sendCredit = 0
     private var peerInitialWindow = 0
@@ -22,9 +28,10 @@ struct APFChannelFlow: Sendable {
     private var headOffset = 0
     private(set) var queuedBytes = 0
 
-    init(receiveWindow: UInt32) {
+    init(receiveWindow: UInt32, consumerDriven: Bool = false) {
         self.receiveWindow = Int(receiveWindow)
         self.receiveCredit = Int(receiveWindow)
+        self.consumerDriven = consumerDriven
     }
 
     /// What to do with a CHANNEL_DATA payload of some length.
@@ -35,17 +42,34 @@ struct APFChannelFlow: Sendable {
         case overrun
     }
 
-    // TODO(#2): return credit when the consumer has taken the bytes, not on delivery, so a
-    // slow northbound reader applies backpressure to the device.
     mutating func received(_ count: Int) -> ReceiveResult {
         guard count <= self.receiveCredit else { return .overrun }
         self.receiveCredit -= count
+        if self.consumerDriven {
+            self.unconsumed += count
+            return .accepted(adjust: nil)
+        }
         self.pendingAdjust += count
-        guard self.pendingAdjust > self.receiveWindow / 2 else { return .accepted(adjust: nil) }
+        return .accepted(adjust: self.takeAdjust())
+    }
+
+    /// Consumer-driven mode: the consumer has taken `count` delivered bytes. Returns the
+    /// WINDOW_ADJUST to send, if enough credit is pending. Counts beyond what was delivered
+    /// are ignored (credit never exceeds the window); does nothing in delivery mode.
+    mutating func consumed(_ count: Int) -> UInt32? {
+        guard self.consumerDriven, count > 0 else { return nil }
+        let taken = min(count, self.unconsumed)
+        self.unconsumed -= taken
+        self.pendingAdjust += taken
+        return self.takeAdjust()
+    }
+
+    private mutating func takeAdjust() -> UInt32? {
+        guard self.pendingAdjust > self.receiveWindow / 2 else { return nil }
         let adjust = self.pendingAdjust
         self.pendingAdjust = 0
         self.receiveCredit += adjust
-        return .accepted(adjust: UInt32(adjust))
+        return UInt32(adjust)
     }
 
     /// The peer confirmed the channel with its initial window.

@@ -23,11 +23,15 @@ struct CIRAServerChannel: Sendable {
 extension CIRAServerSession {
     /// Opens a forwarded-tcpip channel to `port` (§6.1). Data may be sent at once; it is
     /// queued until the device confirms.
+    /// - Parameter consumerWindow: nil: the configured window, returned to the device as data
+    ///   is delivered (WS-MAN). A value: advertise this window and return credit only as the
+    ///   consumer reports bytes taken with ``consumed(_:on:)`` (relays; backpressure).
     /// - Throws: ``CIRAChannelError`` if not authenticated, the port is not forwarded, or the
     ///   channel cap is reached.
     public mutating func openChannel(
         port: UInt32,
-        now: Instant
+        now: Instant,
+        consumerWindow: UInt32? = nil
     ) throws(CIRAChannelError) -> (ChannelID, [CIRAServerAction]) {
         guard self.state == .authenticated else { throw .notConnected }
         guard self.forwardedPorts.contains(port) else { throw .portNotForwarded(port) }
@@ -38,15 +42,16 @@ extension CIRAServerSession {
         self.nextChannelID += 1
         let originatorPort = 1024 + self.openCount % 30000
         self.openCount &+= 1
+        let window = max(1, consumerWindow ?? self.configuration.receiveWindow)
         self.channels[id] = CIRAServerChannel(
             port: port,
             openDeadline: now + self.configuration.channelOpenTimeout,
-            flow: APFChannelFlow(receiveWindow: self.configuration.receiveWindow)
+            flow: APFChannelFlow(receiveWindow: window, consumerDriven: consumerWindow != nil)
         )
         let open = APFMessage.channelOpen(
             type: APFConstants.forwardedChannelType,
             senderChannel: id,
-            initialWindow: self.configuration.receiveWindow,
+            initialWindow: window,
             connectedAddress: "",
             connectedPort: port,
             originatorAddress: "1.2.3.4",
@@ -69,6 +74,16 @@ extension CIRAServerSession {
         self.channels[channel.rawValue]?.flow.enqueue(bytes)
         guard entry.phase == .open else { return [] }
         return self.flush(channel.rawValue, backlogBefore: entry.flow.queuedBytes)
+    }
+
+    /// A consumer-driven channel's reader has taken `bytes` delivered bytes: returns the
+    /// WINDOW_ADJUST once enough credit is pending. Nothing for other or closed channels.
+    public mutating func consumed(_ bytes: Int, on channel: ChannelID) -> [CIRAServerAction] {
+        let id = channel.rawValue
+        guard self.state == .authenticated, let entry = self.channels[id], entry.phase == .open,
+            let adjust = self.channels[id]?.flow.consumed(bytes)
+        else { return [] }
+        return [.send(.windowAdjust(recipient: entry.peerID, bytes: adjust))]
     }
 
     /// Bytes written to a channel but not yet sent for lack of credit (0 if unknown).

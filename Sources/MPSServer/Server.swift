@@ -5,6 +5,7 @@ public import Foundation
 public import Logging
 public import NetCore
 internal import PasswordHash
+public import Redirection
 public import Store
 public import Tunnel
 public import Web
@@ -30,6 +31,10 @@ public final class Server: Sendable {
     public let auth: AuthService
     /// `/rpc` (JSON-RPC over POST and WebSocket).
     public let rpc: RPCEndpoint
+    /// Open relay sessions (one per device and mode) and their history.
+    public let relaySessions: RelaySessions
+    /// IDE-R sessions the server serves from `<data dir>/images/`.
+    public let ider: IDERService
     public let certificates: ServerCertificates
     public let ciraPort: Int
     public let webPort: Int
@@ -39,7 +44,11 @@ public final class Server: Sendable {
 
     /// Opens the store (refusing a schema that is behind), loads or generates the keys and
     /// certificates, marks every device disconnected, and starts both listeners.
-    public static func start(_ settings: ServerSettings, logger: Logger) async throws -> Server {
+    /// - Parameter relayAuthenticator: who may open `/relay/webrelay.ashx`; by default the
+    ///   holder of a valid `X-MPS-API-Key` (any device).
+    public static func start(
+        _ settings: ServerSettings, logger: Logger, relayAuthenticator: RelayAuthenticator? = nil
+    ) async throws -> Server {
         try Self.makeDataDirectory(settings.dataDirectory)
         let dbPath = settings.dataDirectory.appendingPathComponent("mps.sqlite").path
         guard FileManager.default.fileExists(atPath: dbPath) else {
@@ -88,18 +97,34 @@ public final class Server: Sendable {
         let auth = try Self.makeAuth(settings, database: database, hashing: hashing, logger: logger)
         let webAuth = WebAuth(service: auth, secure: settings.webTLS, now: settings.now)
         let deviceService = DeviceService(devices: devices, secrets: secrets, tunnels: tunnels)
+
+        // Relay and IDE-R wiring (issue 5).
+        let relaySessions = RelaySessions()
+        let amtCredentials: @Sendable (String) async -> AMTCredentials? = { guid in
+            try? await secrets.amtCredentials(guid: guid)
+        }
+        let images = DiskImageLibrary(directory: settings.dataDirectory.appendingPathComponent("images"))
+        try images.prepare()
+        let ider = IDERService(
+            tunnels: tunnels, sessions: relaySessions, library: images, credentials: amtCredentials,
+            logger: logger.with(["component": "ider"]))
+        let relayAuthenticate = relayAuthenticator
+            ?? Self.relayAuthenticator(webAuth: webAuth, auth: auth, apiKeys: apiKeys, now: settings.now)
+
         let rpc = RPCEndpoint(auth: webAuth, logger: logger.with(["component": "rpc"]))
         RPCMethods(
             devices: deviceService, amt: amt, auth: auth, apiKeys: apiKeys,
             rootCertificatePEM: certificates.rootPEM,
             rootFingerprint: (try? Certificate(pem: certificates.rootPEM).sha256Fingerprint) ?? "",
+            redirections: { relaySessions.status(guid: $0) },
             now: settings.now
         ).register(on: rpc.dispatcher)
         Self.wireNotifications(rpc: rpc, sessions: auth.sessions, devices: deviceService)
 
         var router = Router()
         DeviceRoutes(service: deviceService).register(on: &router)
-        AMTRoutes(amt: amt).register(on: &router)
+        AMTRoutes(amt: amt, redirections: { relaySessions.status(guid: $0) }).register(on: &router)
+        IDERRoutes(service: ider).register(on: &router)
         OpenAPIRoute().register(on: &router)
         ServerRoutes(database: database, rootCertificatePEM: certificates.rootPEM)
             .register(on: &router)
@@ -113,6 +138,10 @@ public final class Server: Sendable {
         app.auth = webAuth
         app.templates = templates
         app.webSockets[RPCEndpoint.path] = rpc.webSocketRoute
+        RelayRoute(
+            tunnels: tunnels, sessions: relaySessions, credentials: amtCredentials,
+            authenticate: relayAuthenticate
+        ).register(on: &app)
         let application = app
         let webTLS = settings.webTLS
             ? try TLSContext.server(
@@ -139,6 +168,7 @@ public final class Server: Sendable {
         return Server(
             settings: settings, group: group, database: database, devices: devices,
             secrets: secrets, apiKeys: apiKeys, tunnels: tunnels, amt: amt, auth: auth, rpc: rpc,
+            relaySessions: relaySessions, ider: ider,
             certificates: certificates, ciraPort: ciraPort, http: http, logger: logger)
     }
 
@@ -180,9 +210,11 @@ public final class Server: Sendable {
     private init(
         settings: ServerSettings, group: EventLoopGroup, database: Database, devices: DeviceStore,
         secrets: SecretStore, apiKeys: APIKeyStore, tunnels: TunnelManager, amt: AMTService,
-        auth: AuthService, rpc: RPCEndpoint, certificates: ServerCertificates, ciraPort: Int,
-        http: HTTPServer, logger: Logger
+        auth: AuthService, rpc: RPCEndpoint, relaySessions: RelaySessions, ider: IDERService,
+        certificates: ServerCertificates, ciraPort: Int, http: HTTPServer, logger: Logger
     ) {
+        self.relaySessions = relaySessions
+        self.ider = ider
         self.settings = settings
         self.group = group
         self.database = database
@@ -215,6 +247,7 @@ public final class Server: Sendable {
     public func stop() async {
         self.housekeeping.cancel()
         self.http.close()
+        await self.ider.stopAll()
         await self.tunnels.stop()
         _ = try? await self.devices.markAllDisconnected(instance: nil, at: Date())
         self.group.shutdown()

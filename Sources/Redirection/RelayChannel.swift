@@ -33,6 +33,9 @@ public struct RelayConfiguration: Sendable {
     /// relay decides the device closed only the channel (the tunnel marks its channels closed
     /// a moment before it unregisters).
     public var tunnelLossGrace: Duration = .milliseconds(30)
+    /// The APF receive window of the relay's channel: device bytes buffered in the server at
+    /// most (credit returns only as the relay reads, so a slow browser slows the device).
+    public var channelWindow: UInt32 = 256 * 1024
 
     public init() {}
 }

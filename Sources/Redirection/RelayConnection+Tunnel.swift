@@ -10,12 +10,16 @@ extension RelayConnection {
     ///
     /// TODO(#5): run a TLS client inside the channel to support TLS-only devices on 16995.
     /// - Throws: `.tlsRequired`, `.noRedirectionPort`, or `.channelUnavailable`.
+    /// - Parameter window: the channel's receive window; it is returned to the device only as
+    ///   the relay reads, so at most this much device data waits in the server.
     public static func openChannel(
         tunnel: TunnelManager,
-        guid: String
+        guid: String,
+        window: UInt32 = RelayConfiguration().channelWindow
     ) async throws(RelayEndReason) -> TunnelChannel {
         do {
-            return try await tunnel.openChannel(guid: guid, port: RedirectionPort.plain)
+            return try await tunnel.openChannel(
+                guid: guid, port: RedirectionPort.plain, consumerWindow: window)
         } catch TunnelError.portNotForwarded {
             // Fall through and probe the TLS port, to give the right reason.
         } catch let error as TunnelError {
@@ -31,6 +35,9 @@ extension RelayConnection {
             throw reason
         } catch TunnelError.portNotForwarded {
             throw .noRedirectionPort
+        } catch TunnelError.openFailed {
+            // Forwarded but refused in clear (as the simulator does): still TLS-only.
+            throw .tlsRequired
         } catch let error as TunnelError {
             throw .channelUnavailable(error)
         } catch {
@@ -61,7 +68,8 @@ extension RelayConnection {
         guard let credentials else { throw fail(.noCredentials) }
         let channel: TunnelChannel
         do {
-            channel = try await Self.openChannel(tunnel: tunnel, guid: guid)
+            channel = try await Self.openChannel(
+                tunnel: tunnel, guid: guid, window: configuration.channelWindow)
         } catch {
             throw fail(error)
         }

@@ -127,7 +127,7 @@ public final class RelayConnection: Sendable {
 
     // MARK: - handshake
 
-    private static func handshake(
+    static func handshake(
         channel: any RelayChannel,
         mode: RedirectionMode,
         credentials: AMTCredentials,

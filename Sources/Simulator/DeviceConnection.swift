@@ -12,9 +12,12 @@ internal import NetCore
 final class DeviceConnection: ConnectionHandler {
     let runner: DeviceRunner
     weak var connection: Connection?
-    private var session: CIRADeviceSession
+    var session: CIRADeviceSession
     private var decoder = APFDecoder(role: .device)
     private var channels: [ChannelID: WSMANChannel] = [:]
+    /// Channels to the redirection port (16994), see DeviceRedirectionChannel.swift.
+    var redirections: [ChannelID: DeviceRedirectionChannel] = [:]
+    var redirectionTimer: Timer?
     /// Channels to close once their queued reply has left (a 401 must not be cut off).
     private var closeWhenFlushed: Set<ChannelID> = []
     private var timer: Timer?
@@ -24,6 +27,9 @@ final class DeviceConnection: ConnectionHandler {
     private var finished = false
     private(set) var wentSilent = false
     var reconnectImmediately = false
+
+    /// The clear redirection port; 16995 (TLS) is not served (B47).
+    static let redirectionPort: UInt32 = 16994
 
     init(runner: DeviceRunner, session: CIRADeviceSession) {
         self.runner = runner
@@ -66,6 +72,9 @@ final class DeviceConnection: ConnectionHandler {
         self.finished = true
         self.timer?.cancel()
         self.timer = nil
+        self.redirectionTimer?.cancel()
+        self.redirectionTimer = nil
+        self.redirections.removeAll()
         let wasUp = self.tunnelUp
         self.tunnelUp = false
         self.runner.connectionEnded(self, wasActive: self.active, tunnelWasUp: wasUp, error: error)
@@ -116,7 +125,7 @@ final class DeviceConnection: ConnectionHandler {
         if case .keepAliveRequest = message { self.runner.shared.update { $0.keepAlivesSent += 1 } }
     }
 
-    private func perform(_ actions: [CIRADeviceAction]) {
+    func perform(_ actions: [CIRADeviceAction]) {
         for action in actions {
             switch action {
             case .send(let message):
@@ -132,15 +141,25 @@ final class DeviceConnection: ConnectionHandler {
                 self.runner.logger.debug("tunnel up", metadata: ["ports": "\(self.session.acceptedPorts)"])
             case .authenticationFailed:
                 break  // counted when the USERAUTH_FAILURE arrived
-            case .channelOpened(let id, _):
-                self.channels[id] = WSMANChannel()
+            case .channelOpened(let id, let port):
+                if port == Self.redirectionPort {
+                    self.openRedirection(id)
+                } else {
+                    self.channels[id] = WSMANChannel()
+                }
                 self.runner.shared.update { $0.channelsOpened += 1 }
             case .channelData(let id, let bytes):
-                self.serve(id, bytes)
+                if self.redirections[id] != nil {
+                    self.serveRedirection(id, bytes)
+                } else {
+                    self.serve(id, bytes)
+                }
             case .channelWritable(let id):
                 if self.closeWhenFlushed.remove(id) != nil { self.perform(self.session.close(id)) }
+                if self.redirections[id] != nil { self.pumpStream(id) }
             case .channelClosed(let id):
                 self.channels[id] = nil
+                self.redirections[id] = nil
                 self.closeWhenFlushed.remove(id)
             case .disconnected(let reason):
                 self.runner.logger.debug("MPS sent DISCONNECT", metadata: ["reason": "\(reason)"])

@@ -76,8 +76,8 @@ final class DeviceRunner {
             c.forwardedPorts = device.forwardedPorts.map { UInt32($0) }
             c.bindAddress = device.hostname
             c.receiveWindow = UInt32(device.channelWindow)
-            // Redirection (16994/16995) comes in a later issue; other ports refuse with reason 2.
-            c.servedPorts = [16992]
+            // WS-MAN and clear redirection; others (16995 TLS included) refuse with reason 2.
+            c.servedPorts = [16992, 16994]
             c.maxChannels = device.maxChannels
             self.configuration = c
         } catch {

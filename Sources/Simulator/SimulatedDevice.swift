@@ -45,6 +45,9 @@ public struct SimulatedDevice: Sendable, Codable, Equatable, CustomStringConvert
     public var nonceLifetimeSeconds: Double = 300
     /// Faults active from the start (see ``SimulatedFault``).
     public var faults: [SimulatedFault] = []
+    /// Benchmarks: after a KVM start, send this many bulk bytes instead of RFB, then close
+    /// the channel. 0 = a normal RFB desktop.
+    public var kvmStreamBytes: Int = 0
 
     public init(
         guid: String,
@@ -94,6 +97,7 @@ public struct SimulatedDevice: Sendable, Codable, Equatable, CustomStringConvert
             throw .init("initialPowerState", "must be one of 2, 3, 4, 6, 7, 8")
         }
         guard self.nonceLifetimeSeconds > 0 else { throw .init("nonceLifetimeSeconds", "must be > 0") }
+        guard self.kvmStreamBytes >= 0 else { throw .init("kvmStreamBytes", "must be >= 0") }
     }
 
     /// The keep-alive interval in whole seconds, and whether the MPS's options are adopted.
@@ -106,6 +110,7 @@ public struct SimulatedDevice: Sendable, Codable, Equatable, CustomStringConvert
         case guid, mpsUsername, mpsPassword, amtUsername, amtPassword, hostname
         case reconnectDelaySeconds, keepAliveSeconds, forwardedPorts, channelWindow, maxChannels
         case initialPowerState, amtVersion, amtBuild, provisioningMode, nonceLifetimeSeconds, faults
+        case kvmStreamBytes
     }
 
     public init(from decoder: any Decoder) throws {
@@ -132,6 +137,7 @@ public struct SimulatedDevice: Sendable, Codable, Equatable, CustomStringConvert
         try read(.provisioningMode, &self.provisioningMode)
         try read(.nonceLifetimeSeconds, &self.nonceLifetimeSeconds)
         try read(.faults, &self.faults)
+        try read(.kvmStreamBytes, &self.kvmStreamBytes)
     }
 }
 

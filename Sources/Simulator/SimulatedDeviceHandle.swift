@@ -28,6 +28,13 @@ public struct SimulatedDeviceStatus: Sendable, Equatable {
     public var connectFailures = 0
     /// CHANNEL_OPENs the device confirmed.
     public var channelsOpened = 0
+    /// Redirection sessions (16994) that passed digest authentication.
+    public var redirectionSessions = 0
+    /// IDE-R: image bytes the simulated BIOS read, and the SHA-256 (hex) once it read them all.
+    public var iderBytesRead = 0
+    public var iderDigest: String?
+    /// SOL: everything typed at the console of the latest SOL session.
+    public var solReceived: [UInt8] = []
 }
 
 /// State shared between a device's loop-confined runner and its handle, under one lock.

@@ -209,7 +209,10 @@ final class CIRAConnection: ConnectionHandler {
         if !self.closed { self.connection.close() }
     }
 
-    func openChannel(port: UInt32, continuation: CheckedContinuation<TunnelChannel, any Error>) {
+    func openChannel(
+        port: UInt32, consumerWindow: UInt32?,
+        continuation: CheckedContinuation<TunnelChannel, any Error>
+    ) {
         guard !self.closed, let uuid = self.uuid else {
             continuation.resume(throwing: TunnelError.notConnected)
             return
@@ -217,14 +220,15 @@ final class CIRAConnection: ConnectionHandler {
         let id: ChannelID
         let actions: [CIRAServerAction]
         do {
-            (id, actions) = try self.session.openChannel(port: port, now: self.connection.loop.now)
+            (id, actions) = try self.session.openChannel(
+                port: port, now: self.connection.loop.now, consumerWindow: consumerWindow)
         } catch {
             continuation.resume(throwing: TunnelError(error))
             return
         }
         let channel = TunnelChannel(
             guid: uuid, port: port, id: id.rawValue, loop: self.connection.loop,
-            owner: ConnectionRef(self))
+            owner: ConnectionRef(self), consumerDriven: consumerWindow != nil)
         self.opening[id] = Opening(continuation: continuation, channel: channel)
         self.perform(actions)
     }
@@ -242,6 +246,12 @@ final class CIRAConnection: ConnectionHandler {
             self.logger.debug("channel write refused", metadata: ["apf.error": "\(error)"])
             self.closeChannel(raw)
         }
+    }
+
+    /// The channel's reader took `count` bytes: return window to the device if due.
+    func consumed(_ count: Int, on raw: UInt32) {
+        guard !self.closed else { return }
+        self.perform(self.session.consumed(count, on: ChannelID(raw)))
     }
 
     func closeChannel(_ raw: UInt32) {

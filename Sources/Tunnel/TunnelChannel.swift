@@ -32,6 +32,8 @@ public final class TunnelChannel: Sendable {
     let loop: EventLoop
     let owner: ConnectionRef
     let id: UInt32
+    /// Window goes back to the device only as `read()` takes bytes.
+    let consumerDriven: Bool
 
     private struct State {
         var chunks: [[UInt8]] = []
@@ -51,7 +53,11 @@ public final class TunnelChannel: Sendable {
     /// Writes beyond this many bytes queued towards the device make `writeAndWait` suspend.
     public static let writeHighWater = 256 * 1024
 
-    init(guid: String, port: UInt32, id: UInt32, loop: EventLoop, owner: ConnectionRef) {
+    init(
+        guid: String, port: UInt32, id: UInt32, loop: EventLoop, owner: ConnectionRef,
+        consumerDriven: Bool = false
+    ) {
+        self.consumerDriven = consumerDriven
         self.guid = guid
         self.port = port
         self.id = id
@@ -60,10 +66,16 @@ public final class TunnelChannel: Sendable {
     }
 
     /// The next bytes from the device, or nil once the channel has closed and all was read.
-    /// Cancelling the calling task closes the channel and returns nil.
+    /// Cancelling the calling task closes the channel and returns nil. On a consumer-driven
+    /// channel, taking bytes is what returns window to the device.
     public func read() async -> [UInt8]? {
         await withTaskCancellationHandler {
-            await self.waitForChunk()
+            let chunk = await self.waitForChunk()
+            if self.consumerDriven, let count = chunk?.count, count > 0 {
+                let id = self.id, owner = self.owner
+                self.loop.execute { owner.connection?.consumed(count, on: id) }
+            }
+            return chunk
         } onCancel: {
             self.markClosed()
             self.close()

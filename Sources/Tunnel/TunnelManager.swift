@@ -103,7 +103,12 @@ public final class TunnelManager: Sendable {
 
     /// Opens a channel to `port` on the device. Throws `TunnelError` (not connected, port not
     /// forwarded, refused, timed out) — never waits longer than the channel-open timeout.
-    public func openChannel(guid: String, port: UInt32) async throws -> TunnelChannel {
+    /// - Parameter consumerWindow: nil: the device gets window back as its bytes arrive
+    ///   (WS-MAN). A value: advertise this window and give it back only as `read()` takes the
+    ///   bytes, so a slow reader slows the device and at most this much is buffered (relays).
+    public func openChannel(
+        guid: String, port: UInt32, consumerWindow: UInt32? = nil
+    ) async throws -> TunnelChannel {
         guard let entry = self.registry.withLock({ $0[guid.lowercased()] }) else {
             throw TunnelError.notConnected
         }
@@ -113,7 +118,8 @@ public final class TunnelManager: Sendable {
                     continuation.resume(throwing: TunnelError.notConnected)
                     return
                 }
-                connection.openChannel(port: port, continuation: continuation)
+                connection.openChannel(
+                    port: port, consumerWindow: consumerWindow, continuation: continuation)
             }
         }
     }

@@ -5,6 +5,7 @@ import MPSServer
 import NetCore
 import Store
 import Tunnel
+import Web
 
 /// A real server on loopback with ephemeral ports and a temporary data directory, migrated.
 struct TestServer {
@@ -24,6 +25,14 @@ struct TestServer {
     static func start(
         dataDirectory: URL? = nil, configure: (inout ServerSettings) -> Void = { _ in }
     ) async throws -> TestServer {
+        try await Self.start(dataDirectory: dataDirectory, relayAuthenticator: nil, configure: configure)
+    }
+
+    /// With the relay's authenticator (Server's default: API keys).
+    static func start(
+        dataDirectory: URL? = nil, relayAuthenticator: RelayAuthenticator?,
+        configure: (inout ServerSettings) -> Void = { _ in }
+    ) async throws -> TestServer {
         let dir = dataDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("mps-e2e-\(UUID().uuidString)")
         var settings = ServerSettings(
@@ -38,7 +47,8 @@ struct TestServer {
         settings.tunnel.channelOpenTimeout = .seconds(4)
         configure(&settings)
         try await Self.migrate(settings)
-        let server = try await Server.start(settings, logger: Self.logger())
+        let server = try await Server.start(
+            settings, logger: Self.logger(), relayAuthenticator: relayAuthenticator)
         let key = try await server.apiKeys.create(name: "test-\(UUID().uuidString.prefix(8))")
         let tls = try TLSContext.client(trustedRootsPEM: server.certificates.rootPEM, verifyPeer: true)
         var client = TestHTTPClient(port: server.webPort, loop: server.group.next(), tls: tls)

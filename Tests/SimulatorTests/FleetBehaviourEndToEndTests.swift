@@ -47,13 +47,13 @@ import WSMAN
         await rig.shutdown()
     }
 
-    /// Only 16992 accepts channels (reason 2 elsewhere); under `.ignoreChannelOpens` (B26) an
+    /// Only 16992 and 16994 accept channels (reason 2 elsewhere, TLS 16995 included); under `.ignoreChannelOpens` (B26) an
     /// open gets no answer at all, and after disabling it the next open is confirmed.
     @Test func channelOpenPolicyAndIgnoreFault() async throws {
         let rig = try await LoopbackRig.start()
         try await rig.startAndWaitForTunnel()
         let handle = try #require(rig.fleet.device(testGUID))
-        let (_, redirection) = try await rig.openChannel(16994)
+        let (_, redirection) = try await rig.openChannel(16995)
         #expect(redirection.failed == .some(APFChannelOpenFailureReason.connectFailed))
 
         handle.enable(.ignoreChannelOpens)

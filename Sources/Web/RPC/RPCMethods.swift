@@ -4,6 +4,7 @@ public import Foundation
 public import JSON
 public import RPC
 public import Store
+public import Redirection
 
 /// The JSON-RPC methods of docs/rpc.md. None does the work itself: devices go to
 /// `DeviceService`, AMT operations to `AMTService` (with the REST routes' body validation),
@@ -17,12 +18,15 @@ public struct RPCMethods: Sendable {
     let rootCertificatePEM: String
     let rootFingerprint: String
     let now: @Sendable () -> Date
+    let redirections: @Sendable (String) -> RedirectionStatus
 
     public init(
         devices: DeviceService, amt: AMTService, auth: AuthService, apiKeys: APIKeyStore,
         rootCertificatePEM: String, rootFingerprint: String,
+        redirections: @escaping @Sendable (String) -> RedirectionStatus,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.redirections = redirections
         self.devices = devices
         self.amt = amt
         self.auth = auth
@@ -141,7 +145,8 @@ public struct RPCMethods: Sendable {
         d.register("devices.redirectStatus", params: GUIDParams.self) { _, p in
             RPCBridge.rpcValue(
                 try await Self.mapped(guid: p.guid.lowercased()) {
-                    try DeviceService.redirectStatus(p.guid, isConnected: self.amt.isConnected)
+                    try DeviceService.redirectStatus(
+                        p.guid, isConnected: self.amt.isConnected, sessions: self.redirections)
                 })
         }
     }

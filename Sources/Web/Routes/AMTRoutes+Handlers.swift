@@ -106,7 +106,8 @@ extension AMTRoutes {
     }
 
     func redirectStatus(_ c: RequestContext) throws(APIError) -> HTTPResponse {
-        .jsonValue(200, try DeviceService.redirectStatus(c.parameter("guid"), isConnected: self.amt.isConnected))
+        .jsonValue(200, try DeviceService.redirectStatus(
+            c.parameter("guid"), isConnected: self.amt.isConnected, sessions: self.redirections))
     }
 }
 

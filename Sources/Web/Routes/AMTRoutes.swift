@@ -2,6 +2,7 @@ public import AMT
 internal import Foundation
 public import HTTP
 public import JSON
+public import Redirection
 internal import Logging
 
 /// `/api/v1/amt/...` and the device routes that reach a device (refresh, redirectstatus):
@@ -10,8 +11,16 @@ internal import Logging
 /// reference; a bad field is a 400 naming it.
 public struct AMTRoutes: Sendable {
     let amt: AMTService
+    /// The device's open relay sessions for `redirectstatus` (the relay's ``RelaySessions``).
+    let redirections: @Sendable (String) -> RedirectionStatus
 
-    public init(amt: AMTService) { self.amt = amt }
+    public init(
+        amt: AMTService,
+        redirections: @escaping @Sendable (String) -> RedirectionStatus = { _ in RedirectionStatus() }
+    ) {
+        self.amt = amt
+        self.redirections = redirections
+    }
 
     public func register(on router: inout Router) {
         let p = "/api/v1/amt"

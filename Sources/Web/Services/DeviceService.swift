@@ -2,6 +2,7 @@ internal import Foundation
 public import Logging
 public import JSON
 public import Store
+public import Redirection
 public import Tunnel
 internal import Synchronization
 
@@ -128,12 +129,15 @@ public final class DeviceService: Sendable {
 
     /// The relay sessions open to a connected device. - Throws: 404 when it has no tunnel.
     public static func redirectStatus(
-        _ raw: String, isConnected: (String) -> Bool
+        _ raw: String, isConnected: (String) -> Bool, sessions: (String) -> RedirectionStatus
     ) throws(APIError) -> JSONValue {
         let guid = try Self.guid(raw, location: "params")
         guard isConnected(guid) else { throw APIError.deviceNotConnected(guid) }
-        // TODO(#5): report the relay's open KVM/SOL/IDER sessions once the relay lands.
-        return ["isKVMConnected": false, "isSOLConnected": false, "isIDERConnected": false]
+        let status = sessions(guid)
+        return [
+            "isKVMConnected": .bool(status.kvm), "isSOLConnected": .bool(status.sol),
+            "isIDERConnected": .bool(status.ider),
+        ]
     }
 
     /// The canonical GUID, or a 400 naming `guid`.
