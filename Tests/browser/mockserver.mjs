@@ -122,6 +122,14 @@ export class MockServer {
       res.end(JSON.stringify({ jsonrpc: '2.0', id: 1, error: { code: -32004, message: 'unauthorized' } }));
       return;
     }
+    if (url.pathname === '/api/v1/ider/images' || url.pathname.startsWith('/api/v1/amt/ider/')) {
+      const ok = this._session(req) && (req.method === 'GET' || req.headers['x-csrf-token'] === 'csrf');
+      if (ok && req.method === 'POST') this.ider = JSON.parse(await body(req)).image;
+      if (ok && req.method === 'DELETE') this.ider = null;
+      res.writeHead(ok ? (req.method === 'POST' ? 201 : 200) : 401, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(req.method === 'GET' ? [{ name: 'rescue.iso', size: 52428800 }] : {}));
+      return;
+    }
     if (req.method === 'GET' && url.pathname === '/api/v1/ciracert') {
       res.end(ROOT_PEM);
       return;

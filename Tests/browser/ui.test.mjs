@@ -153,6 +153,13 @@ test('KVM shows the screen and a key changes it', { skip }, async () => {
   await page.type('a');
   await page.waitFor(`${pixel} === '248,0,0,255'`, 'the red screen after a key');
   await page.screenshot(path.join(ARTIFACTS, 'mock-kvm.png'));
+  await page.waitFor(`document.getElementById('ider-image').options.length === 1`, 'the image list');
+  await page.click('#ider-start');
+  await page.waitFor(`document.getElementById('ider-status').textContent === 'IDE-R is serving rescue.iso.'`, 'IDE-R started');
+  assert.equal(mock.ider, 'rescue.iso');
+  await page.click('#ider-stop');
+  await page.waitFor(`document.getElementById('ider-status').textContent === 'IDE-R stopped.'`, 'IDE-R stopped');
+  assert.equal(mock.ider, null);
 });
 
 test('admin pages: a new API key is shown once; certificate', { skip }, async () => {

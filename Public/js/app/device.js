@@ -16,7 +16,6 @@ export const POWER_POLL_TRIES = 10;
 
 export function mount(container, ctx, guid) {
   let device = null;
-  let alive = true;
   const title = h('h2', { id: 'device-title' }, guid);
   const badge = h('span', { id: 'device-status', class: 'badge' }, '…');
   const facts = h('dl', { class: 'facts' });
@@ -98,7 +97,7 @@ export function mount(container, ctx, guid) {
   });
   const offOpen = ctx.onReconnect(load);
   load();
-  return () => { alive = false; off(); offOpen(); power.stop(); void alive; };
+  return () => { off(); offOpen(); power.stop(); };
 }
 
 function powerSection(ctx, guid) {
