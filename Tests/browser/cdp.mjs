@@ -22,13 +22,15 @@ export async function launch({ insecureTLS = false, timeoutMs = 20000 } = {}) {
   const proc = spawn(CHROMIUM, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const port = await new Promise((resolve, reject) => {
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`chromium did not start: ${err.slice(-500)}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`chromium did not start: ${err.slice(-500)}`)),
+      timeoutMs);
     proc.stderr.on('data', (d) => {
       err += d;
       const m = /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(err);
       if (m) { clearTimeout(timer); resolve(Number(m[1])); }
     });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`chromium exited (${code}): ${err.slice(-500)}`)); });
+    proc.on('exit', (code) => { clearTimeout(timer);
+        reject(new Error(`chromium exited (${code}): ${err.slice(-500)}`)); });
   });
   proc.stderr.resume();
   return new Browser(proc, port, profile);
@@ -50,7 +52,8 @@ export class Browser {
   }
 
   async close() {
-    const exited = new Promise((r) => { if (this.proc.exitCode !== null) r(); else this.proc.once('exit', r); });
+    const exited = new Promise((r) => { if (this.proc.exitCode !== null) r(); else this.proc.once('exit',
+      r); });
     this.proc.kill('SIGTERM');
     const t = setTimeout(() => this.proc.kill('SIGKILL'), 3000);
     await exited;
@@ -79,10 +82,13 @@ export class Page {
     this.ws.onmessage = (ev) => this._message(JSON.parse(ev.data));
     await Promise.all(['Page.enable', 'Runtime.enable', 'Log.enable'].map((m) => this.send(m)));
     this.on('Runtime.consoleAPICalled', (p) => {
-      if (p.type === 'error' || p.type === 'assert') this.errors.push(`console: ${p.args.map((a) => a.value ?? a.description).join(' ')}`);
+      if (p.type === 'error' || p.type === 'assert')
+          this.errors.push(`console: ${p.args.map((a) => a.value ?? a.description).join(' ')}`);
     });
-    this.on('Runtime.exceptionThrown', (p) => this.errors.push(`exception: ${p.exceptionDetails.exception?.description || p.exceptionDetails.text}`));
-    this.on('Log.entryAdded', (p) => { if (p.entry.level === 'error') this.errors.push(`log: ${p.entry.text} ${p.entry.url || ''}`); });
+    this.on('Runtime.exceptionThrown', (p) => this.errors.push(
+        `exception: ${p.exceptionDetails.exception?.description || p.exceptionDetails.text}`));
+    this.on('Log.entryAdded', (p) => { if (p.entry.level === 'error')
+        this.errors.push(`log: ${p.entry.text} ${p.entry.url || ''}`); });
   }
 
   on(method, fn) {
@@ -105,7 +111,8 @@ export class Page {
   send(method, params = {}, timeoutMs = 15000) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => { this.pending.delete(id); reject(new Error(`${method}: no answer`)); }, timeoutMs);
+      const t = setTimeout(() => { this.pending.delete(id); reject(new Error(`${method}: no answer`)); },
+        timeoutMs);
       this.pending.set(id, { method, resolve: (v) => { clearTimeout(t); resolve(v); },
         reject: (e) => { clearTimeout(t); reject(e); } });
       this.ws.send(JSON.stringify({ id, method, params }));
@@ -120,8 +127,10 @@ export class Page {
 
   /** Evaluates `expr` (a string) in the page; awaits promises; returns the value. */
   async eval(expr) {
-    const r = await this.send('Runtime.evaluate', { expression: expr, awaitPromise: true, returnByValue: true });
-    if (r.exceptionDetails) throw new Error(`eval failed: ${r.exceptionDetails.exception?.description || r.exceptionDetails.text}`);
+    const r = await this.send('Runtime.evaluate', { expression: expr, awaitPromise: true,
+      returnByValue: true });
+    if (r.exceptionDetails)
+        throw new Error(`eval failed: ${r.exceptionDetails.exception?.description || r.exceptionDetails.text}`);
     return r.result.value;
   }
 
@@ -150,7 +159,8 @@ export class Page {
   async type(text) {
     for (const ch of text) {
       const key = ch === '\r' ? 'Enter' : ch;
-      const code = ch === '\r' ? 'Enter' : /[a-z]/i.test(ch) ? `Key${ch.toUpperCase()}` : /\d/.test(ch) ? `Digit${ch}` : ch === ' ' ? 'Space' : '';
+      const code = ch === '\r' ? 'Enter' : /[a-z]/i.test(ch) ? `Key${ch.toUpperCase()}` :
+          /\d/.test(ch) ? `Digit${ch}` : ch === ' ' ? 'Space' : '';
       const vk = ch === '\r' ? 13 : ch.toUpperCase().charCodeAt(0);
       await this.send('Input.dispatchKeyEvent', { type: 'keyDown', key, code, text: ch === '\r' ? '\r' : ch,
         windowsVirtualKeyCode: vk });

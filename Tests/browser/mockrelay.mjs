@@ -11,7 +11,8 @@ export const COLOURS = [0x001F, 0xF800, 0x07E0]; // RGB565 blue, red, green
 
 class Queue {
   constructor() { this.b = new Uint8Array(0); }
-  push(x) { const n = new Uint8Array(this.b.length + x.length); n.set(this.b); n.set(x, this.b.length); this.b = n; }
+  push(x) { const n = new Uint8Array(this.b.length + x.length); n.set(this.b); n.set(x,
+    this.b.length); this.b = n; }
   take(n) { const out = this.b.slice(0, n); this.b = this.b.slice(n); return out; }
 }
 
@@ -69,7 +70,8 @@ export function solRelay(ws) {
 }
 
 function screen(colour) {
-  const head = Uint8Array.of(0, 0, 0, 1, 0, 0, 0, 0, KVM_W >> 8, KVM_W & 255, KVM_H >> 8, KVM_H & 255, 0, 0, 0, 0);
+  const head = Uint8Array.of(0, 0, 0, 1, 0, 0, 0, 0, KVM_W >> 8, KVM_W & 255, KVM_H >> 8, KVM_H & 255, 0, 0,
+    0, 0);
   const px = new Uint8Array(KVM_W * KVM_H * 2);
   for (let i = 0; i < px.length; i += 2) { px[i] = colour & 255; px[i + 1] = colour >> 8; }
   const out = new Uint8Array(head.length + px.length);
@@ -115,7 +117,8 @@ export function rfbRelay(ws, { onKey = () => {} } = {}) {
         q.take(1);
         const name = new TextEncoder().encode('Mock AMT');
         const si = new Uint8Array(24 + name.length);
-        si.set([KVM_W >> 8, KVM_W & 255, KVM_H >> 8, KVM_H & 255, 16, 16, 0, 1, 0, 31, 0, 63, 0, 31, 11, 5, 0]);
+        si.set([KVM_W >> 8, KVM_W & 255, KVM_H >> 8, KVM_H & 255, 16, 16, 0, 1, 0, 31, 0, 63, 0, 31, 11, 5,
+          0]);
         si[23] = name.length;
         si.set(name, 24);
         ws.sendBinary(si);
@@ -123,7 +126,8 @@ export function rfbRelay(ws, { onKey = () => {} } = {}) {
       } else {
         const t = b[0];
         const size = t === 0 ? 20 : t === 2 ? (b.length >= 4 ? 4 + 4 * ((b[2] << 8) | b[3]) : Infinity)
-          : t === 3 ? 10 : t === 4 ? 8 : t === 5 ? 6 : t === 6 ? (b.length >= 8 ? 8 + ((b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7]) : Infinity) : -1;
+          : t === 3 ? 10 : t === 4 ? 8 : t === 5 ? 6 :
+              t === 6 ? (b.length >= 8 ? 8 + ((b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7]) : Infinity) : -1;
         if (size < 0) { ws.close(1002); return; }
         if (b.length < size) return;
         const m = q.take(size);

@@ -17,7 +17,8 @@ export const USER = 'admin';
 export const PASSWORD = 'correct horse battery';
 export const CONSENT_CODE = 123456;
 
-const TYPES = { '.svg': 'image/svg+xml', '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+const TYPES = { '.svg': 'image/svg+xml', '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8' };
 const CSP = "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'";
 
@@ -102,7 +103,8 @@ export class MockServer {
       if (form.get('username') === USER && form.get('password') === PASSWORD) {
         const token = crypto.randomBytes(16).toString('hex');
         this.sessions.add(token);
-        res.writeHead(303, { Location: '/', 'Set-Cookie': `mps_session=${token}; Path=/; HttpOnly; SameSite=Strict` });
+        res.writeHead(303, { Location: '/',
+          'Set-Cookie': `mps_session=${token}; Path=/; HttpOnly; SameSite=Strict` });
       } else {
         res.writeHead(303, { Location: '/login' });
       }
@@ -184,7 +186,8 @@ export class MockServer {
     try {
       reply = { jsonrpc: '2.0', id: m.id, result: await this._method(conn, m.method, m.params || {}) };
     } catch (e) {
-      reply = { jsonrpc: '2.0', id: m.id, error: { code: e.code || -32603, message: e.message, data: e.data } };
+      reply = { jsonrpc: '2.0', id: m.id, error: { code: e.code || -32603, message: e.message,
+        data: e.data } };
     }
     if (m.id !== undefined) conn.ws.sendText(JSON.stringify(reply));
   }
@@ -219,7 +222,8 @@ export class MockServer {
     case 'devices.get': return publicDevice(dev());
     case 'devices.stats': {
       const c = this.devices.filter((d) => d.connectionStatus).length;
-      return { totalCount: this.devices.length, connectedCount: c, disconnectedCount: this.devices.length - c };
+      return { totalCount: this.devices.length, connectedCount: c,
+        disconnectedCount: this.devices.length - c };
     }
     case 'devices.tags': return [...new Set(this.devices.flatMap((d) => d.tags))].sort();
     case 'devices.update': { const d = dev(); if (Array.isArray(p.tags)) d.tags = p.tags; return publicDevice(d); }
@@ -240,7 +244,8 @@ export class MockServer {
     }
     case 'amt.setFeatures': {
       const a = online().amt;
-      Object.assign(a, { userConsent: p.userConsent, SOL: !!p.enableSOL, IDER: !!p.enableIDER, KVM: !!p.enableKVM });
+      Object.assign(a, { userConsent: p.userConsent, SOL: !!p.enableSOL, IDER: !!p.enableIDER,
+        KVM: !!p.enableKVM });
       return { status: 'AMT Features updated' };
     }
     case 'amt.userConsent.request': online().amt.optInState = 2; return ok;
@@ -254,11 +259,14 @@ export class MockServer {
     case 'amt.version': online(); return { CIM_SoftwareIdentity: { responses: [
       { InstanceID: 'AMT', VersionString: '16.1.25', IsEntity: true },
       { InstanceID: 'Flash', VersionString: '16.1.25', IsEntity: true }], status: 200 },
-    AMT_SetupAndConfigurationService: { response: { ProvisioningMode: 1, ProvisioningState: 2 }, status: 200 } };
-    case 'amt.generalSettings': online(); return { Body: { HostName: 'demo', DomainName: 'example.test', PingResponseEnabled: true } };
+    AMT_SetupAndConfigurationService: { response: { ProvisioningMode: 1, ProvisioningState: 2 },
+      status: 200 } };
+    case 'amt.generalSettings': online(); return { Body: { HostName: 'demo', DomainName: 'example.test',
+      PingResponseEnabled: true } };
     case 'amt.hardwareInfo': online(); return {
       CIM_ComputerSystemPackage: { responses: [{ PlatformGUID: p.guid }], status: 200 },
-      CIM_Processor: { responses: [{ Family: 198, MaxClockSpeed: 3200, Role: 'Central Processor' }], status: 200 },
+      CIM_Processor: { responses: [{ Family: 198, MaxClockSpeed: 3200, Role: 'Central Processor' }],
+        status: 200 },
       CIM_PhysicalMemory: { responses: [{ Capacity: 8589934592, BankLabel: 'BANK 0' }], status: 200 } };
     case 'amt.auditLog': {
       online();
@@ -267,16 +275,19 @@ export class MockServer {
       const records = [];
       for (let i = start; i < Math.min(total, start + 10); i++) {
         records.push({ AuditApp: 'Remote Control', Event: `Power event ${total - i}`, Initiator: 'admin',
-          Time: new Date(Date.UTC(2026, 0, 1, 0, 0, total - i)).toISOString(), NetAddress: '127.0.0.1', ExStr: null });
+          Time: new Date(Date.UTC(2026, 0, 1, 0, 0, total - i)).toISOString(), NetAddress: '127.0.0.1',
+            ExStr: null });
       }
       return { totalCnt: total, records };
     }
-    case 'amt.eventLog': online(); return Array.from({ length: 30 }, (_, i) => ({ TimeStamp: new Date(Date.UTC(2026, 0, 1, i)).toISOString(),
+    case 'amt.eventLog': online(); return Array.from({ length: 30 }, (_,
+      i) => ({ TimeStamp: new Date(Date.UTC(2026, 0, 1, i)).toISOString(),
       EventSeverity: 2, EntityStr: 'BIOS', Desc: `Event ${i + 1}` }));
     case 'amt.alarms.list': return online().amt.alarms;
     case 'amt.alarms.add': online().amt.alarms.push({ ElementName: p.ElementName, InstanceID: p.ElementName,
       StartTime: { Datetime: p.StartTime }, IntervalInMinutes: p.Interval || 0 }); return { ReturnValue: 0 };
-    case 'amt.alarms.delete': { const a = online().amt; a.alarms = a.alarms.filter((x) => x.InstanceID !== p.name); return {}; }
+    case 'amt.alarms.delete': { const a = online().amt;
+        a.alarms = a.alarms.filter((x) => x.InstanceID !== p.name); return {}; }
     case 'apiKeys.list': return this.keys;
     case 'apiKeys.create': {
       const key = `mpsk_${crypto.randomBytes(12).toString('hex')}`;

@@ -40,7 +40,8 @@ let dir, env, base, browser, page, sims = [];
 
 function freePort() {
   return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+    const s = net.createServer().listen(0, '127.0.0.1',
+      () => { const p = s.address().port; s.close(() => resolve(p)); });
   });
 }
 
@@ -87,14 +88,17 @@ before(async () => {
   run(['--migrate']);
   run(['user', 'add', USER], `${PASSWORD}\n${PASSWORD}\n`);
   const fleet = GUIDS.map((guid, i) => ({ guid, hostname: `browser-${i + 1}`, tags: ['browser'],
-    mpsUsername: `sim${i}`, mpsPassword: `Sim-pass-${i}-${dir.length}x`, amtUsername: 'admin', amtPassword: `Amt-Pass-${i}!x` }));
-  fleet.forEach((d, i) => fs.writeFileSync(path.join(dir, `fleet${i}.json`), JSON.stringify([d]), { mode: 0o600 }));
+    mpsUsername: `sim${i}`, mpsPassword: `Sim-pass-${i}-${dir.length}x`, amtUsername: 'admin',
+      amtPassword: `Amt-Pass-${i}!x` }));
+  fleet.forEach((d, i) => fs.writeFileSync(path.join(dir, `fleet${i}.json`), JSON.stringify([d]),
+    { mode: 0o600 }));
   fs.writeFileSync(path.join(dir, 'fleet.json'), JSON.stringify(fleet), { mode: 0o600 });
   run(['device', 'import', path.join(dir, 'fleet.json')]);
   const server = start(MPS, [], 'mps');
   base = `https://127.0.0.1:${web}`;
   await until(() => /mps started/.test(server.output), 'the server to start');
-  sims = fleet.map((_, i) => start(SIM, ['--mps', `127.0.0.1:${cira}`, '--fleet', path.join(dir, `fleet${i}.json`)], `sim${i}`));
+  sims = fleet.map((_, i) => start(SIM, ['--mps', `127.0.0.1:${cira}`, '--fleet', path.join(dir,
+    `fleet${i}.json`)], `sim${i}`));
   browser = await launch({ insecureTLS: true });
   page = await browser.newPage();
 });
@@ -128,7 +132,8 @@ test('log in and see the simulated devices live', { skip }, async () => {
   await page.eval(`document.getElementById('username').value = ${JSON.stringify(USER)};
     document.getElementById('password').value = ${JSON.stringify(PASSWORD)};
     document.querySelector('form').submit()`);
-  await page.waitFor(`${row(GUIDS[0])} === 'connected' && ${row(GUIDS[1])} === 'connected'`, 'both devices connected', 30000);
+  await page.waitFor(`${row(GUIDS[0])} === 'connected' && ${row(GUIDS[1])} === 'connected'`,
+    'both devices connected', 30000);
 });
 
 test('device page: a power action and the new state', { skip }, async () => {
@@ -146,10 +151,12 @@ test('device page: a power action and the new state', { skip }, async () => {
 test('SOL shows the prompt and echoes a command', { skip }, async (t) => {
   await page.eval(`location.hash = '#/sol/${GUIDS[0]}'`);
   if (!await relayOrSkip(t)) return;
-  await page.waitFor(`document.getElementById('sol-screen').textContent.includes('amt-sim>')`, 'the prompt', 10000);
+  await page.waitFor(`document.getElementById('sol-screen').textContent.includes('amt-sim>')`, 'the prompt',
+    10000);
   await page.focus('#sol-screen');
   await page.type('hello\r');
-  await page.waitFor(`document.getElementById('sol-screen').textContent.includes('hello')`, 'the echo', 10000);
+  await page.waitFor(`document.getElementById('sol-screen').textContent.includes('hello')`, 'the echo',
+    10000);
   await page.click('#remote-end');
 });
 

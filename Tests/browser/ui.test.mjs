@@ -48,13 +48,15 @@ async function login() {
   await page.eval(`document.getElementById('username').value = ${JSON.stringify(USER)};
     document.getElementById('password').value = ${JSON.stringify(PASSWORD)};
     document.querySelector('form').submit()`);
-  await page.waitFor(`document.querySelectorAll('#device-rows tr[data-guid]').length === 50`, 'the first page of devices');
+  await page.waitFor(`document.querySelectorAll('#device-rows tr[data-guid]').length === 50`,
+    'the first page of devices');
 }
 
 test('log in and see the device list', { skip }, async () => {
   await login();
   assert.equal(await page.eval(`document.getElementById('device-count').textContent`), '5000 devices');
-  await page.waitFor(`document.getElementById('stats').textContent === '4500 connected / 5000 devices'`, 'stats');
+  await page.waitFor(`document.getElementById('stats').textContent === '4500 connected / 5000 devices'`,
+    'stats');
   assert.equal(await page.eval(`document.getElementById('user').textContent`), `Signed in as ${USER}`);
 });
 
@@ -64,27 +66,36 @@ test('a filter keystroke over 5,000 devices stays fast', { skip }, async () => {
   await page.focus('#filter-host');
   await page.eval(`window.__t0 = performance.now()`);
   await page.type('demo-042');
-  await page.waitFor(`document.getElementById('device-count').textContent === '10 devices'`, 'the filtered list');
+  await page.waitFor(`document.getElementById('device-count').textContent === '10 devices'`,
+    'the filtered list');
   const elapsed = await page.eval(`performance.now() - window.__t0`);
   const longest = await page.eval('window.__long');
   console.log(`# filter: 8 keystrokes -> result in ${elapsed.toFixed(0)} ms, longest task ${longest.toFixed(0)} ms`);
   assert.ok(elapsed < FILTER_BUDGET_MS, `filter took ${elapsed} ms`);
   assert.ok(longest < LONG_TASK_BUDGET_MS, `a task blocked the page for ${longest} ms`);
-  const hosts = await page.eval(`[...document.querySelectorAll('#device-rows tr[data-guid] td:first-child')].map((t) => t.textContent)`);
+  const hosts = await page.eval(`
+      [...document.querySelectorAll('#device-rows tr[data-guid] td:first-child')].map((t) => t.textContent)`);
   assert.deepEqual(hosts, Array.from({ length: 10 }, (_, i) => `demo-042${i}`));
-  await page.eval(`{ const f = document.getElementById('filter-host'); f.value = ''; f.dispatchEvent(new Event('input')); }`);
-  await page.waitFor(`document.getElementById('device-count').textContent === '5000 devices'`, 'the whole list again');
+  await page.eval(`{ const f = document.getElementById('filter-host'); f.value = '';
+      f.dispatchEvent(new Event('input')); }`);
+  await page.waitFor(`document.getElementById('device-count').textContent === '5000 devices'`,
+    'the whole list again');
 });
 
 test('status filter and paging', { skip }, async () => {
-  await page.eval(`{ const s = document.getElementById('filter-status'); s.value = 'offline'; s.dispatchEvent(new Event('change')); }`);
-  await page.waitFor(`document.getElementById('device-count').textContent === '500 devices'`, 'offline devices');
-  await page.eval(`[...document.querySelectorAll('.pager button')].find((b) => b.textContent.startsWith('Last')).click()`);
+  await page.eval(`{ const s = document.getElementById('filter-status'); s.value = 'offline';
+      s.dispatchEvent(new Event('change')); }`);
+  await page.waitFor(`document.getElementById('device-count').textContent === '500 devices'`,
+    'offline devices');
+  await page.eval(`[...document.querySelectorAll('.pager button')]
+      .find((b) => b.textContent.startsWith('Last')).click()`);
   await page.waitFor(`document.querySelector('.page-of').textContent === 'Page 10 of 10'`, 'the last page');
   const last = await page.eval(`document.querySelector('#device-rows tr[data-guid]:last-child td').textContent`);
   assert.equal(last, 'demo-5000');
-  await page.eval(`{ const s = document.getElementById('filter-status'); s.value = 'all'; s.dispatchEvent(new Event('change')); }`);
-  await page.waitFor(`document.querySelector('.page-of').textContent === 'Page 1 of 100'`, 'page 1 of everything');
+  await page.eval(`{ const s = document.getElementById('filter-status'); s.value = 'all';
+      s.dispatchEvent(new Event('change')); }`);
+  await page.waitFor(`document.querySelector('.page-of').textContent === 'Page 1 of 100'`,
+    'page 1 of everything');
 });
 
 test('a device going offline is pushed to the list', { skip }, async () => {
@@ -95,14 +106,17 @@ test('a device going offline is pushed to the list', { skip }, async () => {
   await page.waitFor(`${cell} === 'offline'`, 'the pushed offline status', 3000);
   mock.setStatus(guid(0), true);
   await page.waitFor(`${cell} === 'connected'`, 'the pushed online status', 3000);
-  assert.ok(!mock.calls.slice(before).includes('devices.list'), `status came by push, not by polling: ${mock.calls.slice(before)}`);
+  assert.ok(!mock.calls.slice(before).includes('devices.list'),
+    `status came by push, not by polling: ${mock.calls.slice(before)}`);
 });
 
 test('tags are edited inline', { skip }, async () => {
   await page.click(`tr[data-guid="${guid(3)}"] .edit-tags`);
   await page.eval(`document.querySelector('.tag-input').value = 'lab, rack-7, lab'`);
   await page.eval(`document.querySelector('.tag-edit').requestSubmit()`);
-  await page.waitFor(`[...document.querySelectorAll('tr[data-guid="${guid(3)}"] .tag')].map((t) => t.textContent).join() === 'lab,rack-7'`, 'the new tags');
+  await page.waitFor(`[...document.querySelectorAll('tr[data-guid="${guid(3)}"] .tag')]
+    .map((t) => t.textContent).join() === 'lab,rack-7'`,
+      'the new tags');
   assert.deepEqual(mock.device(guid(3)).tags, ['lab', 'rack-7']);
 });
 
@@ -112,20 +126,24 @@ test('device page: power action shows the new state', { skip }, async () => {
   await page.waitFor(`document.getElementById('feat-sol')?.checked === true`, 'features');
   await page.eval(`document.getElementById('power-action').value = '8'`);
   await page.click('#power-run');
-  await page.waitFor(`document.getElementById('power-status').textContent.includes('accepted')`, 'the action accepted');
+  await page.waitFor(`document.getElementById('power-status').textContent.includes('accepted')`,
+    'the action accepted');
   await page.waitFor(`document.getElementById('power-state').dataset.value === '8'`, 'power state off', 5000);
   assert.match(await page.eval(`document.getElementById('power-state').textContent`), /off \(soft\)/);
   await page.click('[data-tab="audit"]');
   await page.waitFor(`document.querySelectorAll('#audit tbody tr').length === 10`, 'an audit page');
-  await page.eval(`[...document.querySelectorAll('#tab-audit .pager button')].find((b) => b.textContent.includes('Older')).click()`);
-  await page.waitFor(`document.querySelector('#audit p').textContent.includes('showing 11–20')`, 'the second audit page');
+  await page.eval(`[...document.querySelectorAll('#tab-audit .pager button')]
+      .find((b) => b.textContent.includes('Older')).click()`);
+  await page.waitFor(`document.querySelector('#audit p').textContent.includes('showing 11–20')`,
+    'the second audit page');
   await page.screenshot(path.join(ARTIFACTS, 'mock-device.png'));
 });
 
 test('an offline device reads as offline, not as an error', { skip }, async () => {
   await page.eval(`location.hash = '#/device/${guid(9)}'`);
   await page.waitFor(`document.getElementById('device-status')?.textContent === 'offline'`, 'offline badge');
-  assert.equal(await page.eval(`document.getElementById('power-state').textContent`), 'unknown (device offline)');
+  assert.equal(await page.eval(`document.getElementById('power-state').textContent`),
+    'unknown (device offline)');
 });
 
 test('SOL asks for user consent, then echoes typed text', { skip }, async () => {
@@ -133,19 +151,24 @@ test('SOL asks for user consent, then echoes typed text', { skip }, async () => 
   await page.waitFor(`document.getElementById('consent-code')`, 'the consent dialog');
   await page.eval(`document.getElementById('consent-code').value = '111111'`);
   await page.click('dialog .dialog-buttons button.primary');
-  await page.waitFor(`document.getElementById('consent-message').textContent.includes('refused')`, 'the wrong-code message');
+  await page.waitFor(`document.getElementById('consent-message').textContent.includes('refused')`,
+    'the wrong-code message');
   await page.eval(`document.getElementById('consent-code').value = '${CONSENT_CODE}'`);
   await page.click('dialog .dialog-buttons button.primary');
-  await page.waitFor(`document.getElementById('remote-status').textContent === 'Connected.'`, 'SOL connected');
-  await page.waitFor(`document.getElementById('sol-screen').textContent.includes(${JSON.stringify(SOL_PROMPT.trim())})`, 'the prompt');
+  await page.waitFor(`document.getElementById('remote-status').textContent === 'Connected.'`,
+    'SOL connected');
+  await page.waitFor(`document.getElementById('sol-screen').textContent.includes(${JSON.stringify(SOL_PROMPT.trim())})`,
+      'the prompt');
   await page.focus('#sol-screen');
   await page.type('hello\r');
-  await page.waitFor(`document.getElementById('sol-screen').textContent.includes('you typed: hello')`, 'the echo');
+  await page.waitFor(`document.getElementById('sol-screen').textContent.includes('you typed: hello')`,
+    'the echo');
 });
 
 test('KVM shows the screen and a key changes it', { skip }, async () => {
   await page.eval(`location.hash = '#/kvm/${guid(2)}'`);
-  await page.waitFor(`document.getElementById('remote-status').textContent === 'Connected.'`, 'KVM connected');
+  await page.waitFor(`document.getElementById('remote-status').textContent === 'Connected.'`,
+    'KVM connected');
   const pixel = `(() => { const c = document.getElementById('kvm-canvas'); if (c.width !== 320) return null;
     return [...c.getContext('2d').getImageData(160, 100, 1, 1).data].join(); })()`;
   await page.waitFor(`${pixel} === '0,0,248,255'`, 'the blue screen');
@@ -155,10 +178,12 @@ test('KVM shows the screen and a key changes it', { skip }, async () => {
   await page.screenshot(path.join(ARTIFACTS, 'mock-kvm.png'));
   await page.waitFor(`document.getElementById('ider-image').options.length === 1`, 'the image list');
   await page.click('#ider-start');
-  await page.waitFor(`document.getElementById('ider-status').textContent === 'IDE-R is serving rescue.iso.'`, 'IDE-R started');
+  await page.waitFor(`document.getElementById('ider-status').textContent === 'IDE-R is serving rescue.iso.'`,
+      'IDE-R started');
   assert.equal(mock.ider, 'rescue.iso');
   await page.click('#ider-stop');
-  await page.waitFor(`document.getElementById('ider-status').textContent === 'IDE-R stopped.'`, 'IDE-R stopped');
+  await page.waitFor(`document.getElementById('ider-status').textContent === 'IDE-R stopped.'`,
+    'IDE-R stopped');
   assert.equal(mock.ider, null);
 });
 
@@ -170,7 +195,8 @@ test('admin pages: a new API key is shown once; certificate', { skip }, async ()
   const key = await page.waitFor(`document.getElementById('new-key-value')?.value`, 'the new key');
   assert.match(key, /^mpsk_[0-9a-f]{24}$/);
   await page.eval(`location.hash = '#/certificate'`);
-  await page.waitFor(`document.getElementById('cert-pem')?.textContent.includes('BEGIN CERTIFICATE')`, 'the PEM');
+  await page.waitFor(`document.getElementById('cert-pem')?.textContent.includes('BEGIN CERTIFICATE')`,
+    'the PEM');
   assert.equal(await page.eval(`document.body.textContent.includes(${JSON.stringify(key)})`), false,
     'the key left the page with it');
 });

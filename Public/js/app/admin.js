@@ -35,12 +35,15 @@ export function mountKeys(container, ctx) {
       const keys = listOf(await ctx.rpc.call('apiKeys.list'), 'keys');
       put(rows, ...keys.map((k) => h('tr', { dataset: { name: k.name } }, h('td', {}, k.name),
         h('td', { class: 'guid' }, k.prefix ? `${k.prefix}…` : ''), h('td', {}, formatDate(k.createdAt)),
-        h('td', {}, h('button', { type: 'button', class: 'danger', onclick: () => revoke(k.name) }, 'Revoke')))));
-      if (keys.length === 0) rows.append(h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'No API keys.')));
+        h('td', {}, h('button', { type: 'button', class: 'danger', onclick: () => revoke(k.name) },
+          'Revoke')))));
+      if (keys.length === 0) rows.append(h('tr', {}, h('td', { colspan: 4, class: 'empty' },
+        'No API keys.')));
     } catch (e) { status.fail(describeError(e, 'Loading API keys')); }
   }
   async function revoke(keyName) {
-    if (!await confirm('Revoke API key?', `Scripts using "${keyName}" will stop working at once.`, 'Revoke')) return;
+    if (!await confirm('Revoke API key?', `Scripts using "${keyName}" will stop working at once.`,
+      'Revoke')) return;
     status.busy('Revoking…');
     try {
       await ctx.rpc.call('apiKeys.revoke', { name: keyName });
@@ -89,12 +92,14 @@ export function mountUsers(container, ctx) {
         return h('tr', { dataset: { name: uname } }, h('td', {}, uname, me ? ' (you)' : ''),
           h('td', {}, formatDate(u.createdAt)),
           h('td', {}, h('button', { type: 'button', onclick: () => setPassword(uname) }, 'Set password'),
-            ' ', h('button', { type: 'button', class: 'danger', disabled: me, onclick: () => remove(uname) }, 'Remove')));
+            ' ', h('button', { type: 'button', class: 'danger', disabled: me,
+              onclick: () => remove(uname) }, 'Remove')));
       }));
     } catch (e) { status.fail(describeError(e, 'Loading users')); }
   }
   async function setPassword(uname) {
-    const input = h('input', { type: 'password', autocomplete: 'new-password', 'aria-label': 'New password' });
+    const input = h('input', { type: 'password', autocomplete: 'new-password',
+      'aria-label': 'New password' });
     const ok = await dialog(`New password for ${uname}`, h('div', {}, input),
       [{ label: 'Cancel', value: false }, { label: 'Set password', value: true, primary: true }]);
     if (!ok) return;

@@ -20,7 +20,8 @@ export function mount(container, ctx, guid) {
   const badge = h('span', { id: 'device-status', class: 'badge' }, '…');
   const facts = h('dl', { class: 'facts' });
   const headStatus = new Status(h('p', { class: 'status' }));
-  const sol = h('a', { class: 'button', href: `#/sol/${encodeURIComponent(guid)}`, id: 'open-sol' }, 'SOL terminal');
+  const sol = h('a', { class: 'button', href: `#/sol/${encodeURIComponent(guid)}`, id: 'open-sol' },
+    'SOL terminal');
   const kvm = h('a', { class: 'button', href: `#/kvm/${encodeURIComponent(guid)}`, id: 'open-kvm' }, 'KVM');
   const disconnect = h('button', { type: 'button', id: 'disconnect' }, 'Disconnect');
   const deactivate = h('button', { type: 'button', id: 'deactivate', class: 'danger' }, 'Deactivate AMT');
@@ -129,7 +130,8 @@ function powerSection(ctx, guid) {
 
   async function refresh() {
     state.textContent = '…';
-    try { await read(); } catch (e) { state.textContent = 'unknown'; status.fail(describeError(e, 'Reading the power state')); }
+    try { await read(); } catch (e) { state.textContent = 'unknown'; status.fail(describeError(e,
+      'Reading the power state')); }
   }
 
   function stop() { if (timer !== null) clearTimeout(timer); timer = null; }

@@ -63,7 +63,8 @@ test('a call with no answer times out with a readable error', async () => {
   made[0].open();
   clock.advance(1000);
   await assert.rejects(p, (e) => e.code === Codes.CLIENT_TIMEOUT && /powerState/.test(e.message));
-  assert.equal(describeError({ code: Codes.CLIENT_TIMEOUT }, 'Reset'), 'Reset failed: no answer from the server in time.');
+  assert.equal(describeError({ code: Codes.CLIENT_TIMEOUT }, 'Reset'),
+    'Reset failed: no answer from the server in time.');
 });
 
 test('notifications are emitted; subscriptions are renewed after a reconnect', async () => {
@@ -72,7 +73,8 @@ test('notifications are emitted; subscriptions are renewed after a reconnect', a
   rpc.addEventListener('notification', (ev) => seen.push(ev.detail));
   rpc.subscribe(['devices']).catch(() => {});
   made[0].open();
-  made[0].reply({ jsonrpc: '2.0', method: 'devices.changed', params: { guid: 'g', connectionStatus: false } });
+  made[0].reply({ jsonrpc: '2.0', method: 'devices.changed', params: { guid: 'g',
+    connectionStatus: false } });
   assert.deepEqual(seen, [{ method: 'devices.changed', params: { guid: 'g', connectionStatus: false } }]);
   made[0].drop(1006);
   clock.advance(499);
@@ -126,7 +128,8 @@ test('the device-list model builds list params from filters and pages', () => {
   m.tags = ['lab'];
   m.tagMatch = 'all';
   m.page = 2;
-  assert.deepEqual(m.params(), { top: 25, skip: 50, hostname: 'demo-1', status: false, tags: ['lab'], tagMatch: 'all' });
+  assert.deepEqual(m.params(), { top: 25, skip: 50, hostname: 'demo-1', status: false, tags: ['lab'],
+    tagMatch: 'all' });
   m.setResult({ data: [], totalCount: 30 });
   assert.equal(m.pageCount, 2);
   assert.equal(m.clampPage(), true);
@@ -169,11 +172,14 @@ test('power labels, results and error texts', () => {
   assert.equal(accepted({ Body: { ReturnValue: 0 } }), true);
   assert.equal(accepted({ ReturnValue: 2, ReturnValueStr: 'NOT_READY' }), false);
   assert.equal(returnText({ Body: { ReturnValue: 2, ReturnValueStr: 'NOT_READY' } }), 'NOT_READY');
-  assert.equal(describeError({ code: -32001 }, 'Power up'), 'Power up failed: the device is offline (no CIRA connection).');
-  assert.equal(describeError({ code: -32003, message: 'x', data: { detail: 'a:Fault.', upstreamStatus: 400 } }),
+  assert.equal(describeError({ code: -32001 }, 'Power up'),
+    'Power up failed: the device is offline (no CIRA connection).');
+  assert.equal(describeError({ code: -32003, message: 'x', data: { detail: 'a:Fault.',
+    upstreamStatus: 400 } }),
     'the device reported an error. a:Fault. (AMT answered HTTP 400)');
   assert.equal(describeError({ code: -32010, message: 'invalid action', data: { field: 'action' } }),
     'invalid action (field action).');
-  assert.equal(needsConsent({ code: -32003, message: 'device error', data: { detail: 'user consent required' } }), true);
+  assert.equal(needsConsent({ code: -32003, message: 'device error',
+    data: { detail: 'user consent required' } }), true);
   assert.equal(needsConsent({ code: -32001, message: 'consent' }), false);
 });
