@@ -148,8 +148,15 @@ test('device page: a power action and the new state', { skip }, async () => {
   await page.waitFor(`document.getElementById('power-state').dataset.value === '2'`, 'power on again', 20000);
 });
 
-test('SOL shows the prompt and echoes a command', { skip }, async (t) => {
+test('SOL asks for user consent, shows the prompt and echoes a command', { skip }, async (t) => {
   await page.eval(`location.hash = '#/sol/${GUIDS[0]}'`);
+  // The simulated device requires consent for everything, as AMT in client control mode
+  // does: the code appears on the device's "screen", which the simulator logs.
+  await page.waitFor(`document.getElementById('consent-code')`, 'the consent dialog', 20000);
+  let code = null;
+  await until(() => (code = /device screen.*?\b(\d{6})\b/s.exec(sims[0].output)?.[1]), 'the code on screen');
+  await page.eval(`document.getElementById('consent-code').value = '${code}'`);
+  await page.click('dialog .dialog-buttons button.primary');
   if (!await relayOrSkip(t)) return;
   await page.waitFor(`document.getElementById('sol-screen').textContent.includes('amt-sim>')`, 'the prompt',
     10000);

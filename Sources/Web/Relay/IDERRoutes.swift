@@ -56,7 +56,12 @@ public struct IDERRoutes: Sendable {
     }
 
     static func name(_ principal: Principal?) -> String {
-        principal?.name ?? "anonymous"
+        switch principal {
+        case .apiKey(let name)?: "apikey:\(name)"
+        case .bearer(let subject)?: subject
+        case .session(let user, _)?: "user:\(user)"
+        case nil: "anonymous"
+        }
     }
 
     static func apiError(_ error: IDERStartError, guid: String) -> APIError {
