@@ -1,4 +1,5 @@
 import Foundation
+internal import Synchronization
 public import SQLite
 
 /// The server's SQLite database: one writer connection and optionally one reader, each owned by
@@ -56,10 +57,16 @@ public final class Database: Sendable {
     public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws
         -> T
     {
-        try await self.writer.perform { connection in
+        defer { self.writes.add(1, ordering: .releasing) }
+        self.writes.add(1, ordering: .releasing)
+        return try await self.writer.perform { connection in
             try connection.transaction(.immediate) { try body(connection) }
         }
     }
+
+    /// Counts writes begun and ended (bumped before and after each), so read caches can tell
+    /// that a write happened, or is under way, since they read.
+    let writes = Atomic<UInt64>(0)
 
     /// Runs `body` in a read transaction on the reader thread (or the writer's, without one).
     public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws

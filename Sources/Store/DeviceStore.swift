@@ -10,10 +10,17 @@ import SQLite
 /// through the foreign key (B40).
 public final class DeviceStore: Sendable {
     public let database: Database
+    /// Recently read devices, so that a busy `GET /devices/{guid}` does not cost a database
+    /// round trip per request. Every write through this store invalidates it at once; writes
+    /// by another process (`mps device import`) are seen within `DeviceReadCache.lifetime`.
+    /// Any write through this process's `Database` (devices, secrets) invalidates it at once.
+    let cache: DeviceReadCache
 
     public init(database: Database) {
         self.database = database
+        self.cache = DeviceReadCache(database: database)
     }
+
 
     static let columns = """
         guid, hostname, tags, mps_instance, connection_status, mps_username, tenant_id, friendly_name,
@@ -72,7 +79,11 @@ public final class DeviceStore: Sendable {
 
     public func get(_ guid: String) async throws -> Device? {
         let guid = try GUID.require(guid)
-        return try await self.database.read { connection in try Self.fetch(guid, connection) }
+        if let cached = self.cache.lookup(guid) { return cached }
+        let generation = self.cache.generation
+        let device = try await self.database.read { connection in try Self.fetch(guid, connection) }
+        self.cache.store(guid, device, generation: generation)
+        return device
     }
 
     /// True when the GUID is registered: the admission check at APF PROTOCOLVERSION.
