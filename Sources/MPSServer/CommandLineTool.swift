@@ -39,7 +39,10 @@ public enum CommandLineTool {
         }
         args = Self.stripConfigArguments(args)
         let logger = Logger(label: "mps", level: LogLevel(name: configuration.logLevel.rawValue) ?? .info)
-        let others: Set<String> = ["MPS_MIGRATIONS_DIR", "MPS_PUBLIC_DIR", "MPS_TEMPLATES_DIR", "MPS_TEST_LOG_LEVEL", "MPS_ARGON2_BENCH"]
+        let others: Set<String> = [
+            "MPS_MIGRATIONS_DIR", "MPS_PUBLIC_DIR", "MPS_TEMPLATES_DIR", "MPS_TEST_LOG_LEVEL",
+            "MPS_ARGON2_BENCH",
+        ]
         for name in MPSConfiguration.unknownEnvironmentVariables(environment, others: others) {
             logger.warning("ignoring \(name): no such setting (see README, Configuration)")
         }

@@ -59,7 +59,8 @@ public enum WSMANRequest {
         envelope(WSMANAction.put, resourceURI, selectors, messageID, body: "<Body>" + body + "</Body>")
     }
 
-    /// A custom method call; `arguments` is the `_INPUT` element, usually from ``input(method:resourceURI:arguments:)``.
+    /// A custom method call; `arguments` is the `_INPUT` element, usually from
+    /// ``input(method:resourceURI:arguments:)``.
     public static func invoke(
         resourceURI: String, method: String, selectors: [WSMANSelector] = [], arguments: String, messageID: Int
     ) -> String {

@@ -61,7 +61,8 @@ function scale(c, max) {
 
 /**
  * How the decoders turn wire pixels into RGBA: `bytesPerPixel`, `bigEndian`, `rgba` (a
- * table of 4 bytes per pixel value) and `rgba32` (the same table as 32-bit words). A format with zero green and blue maxima is grey.
+ * table of 4 bytes per pixel value) and `rgba32` (the same table as 32-bit words). A format
+ * with zero green and blue maxima is grey.
  * @throws {RfbError} for formats the viewer does not decode (colour maps, bpp not 8 or 16)
  */
 // TODO(#5): 32 bpp formats (3-byte CPIXELs) are not decoded; AMT offers only 8 and 16.
