@@ -38,7 +38,9 @@ public struct APFDecoder: Sendable {
     /// Adds received bytes to the buffer.
     public mutating func append(_ bytes: some Collection<UInt8>) {
         if self.readIndex == self.buffer.count {
-            self.buffer.removeAll(keepingCapacity: true)
+            // An idle tunnel should not keep the capacity of its largest read (thousands of
+            // tunnels mostly receive 5-byte keep-alives).
+            self.buffer.removeAll(keepingCapacity: self.buffer.capacity <= 256)
             self.readIndex = 0
         } else if self.readIndex >= 4096 && self.readIndex * 2 >= self.buffer.count {
             self.buffer.removeFirst(self.readIndex)

@@ -72,7 +72,7 @@ import Web
         #expect(kvm.status == 101)
         #expect(kvm.header("Sec-WebSocket-Protocol") == token)
         kvm.send(Self.kvmStart)
-        #expect(await kvm.waitFor(20))
+        try #require(await kvm.waitFor(20))
         #expect(Array(kvm.received.prefix(20)) == Self.kvmStart.map { $0 == 0x40 ? 0x41 : $0 }
             + Array("RFB 003.008\n".utf8))
 
@@ -82,7 +82,7 @@ import Web
         let sol = try await Self.open(t, guid, "sol", token: Self.token(guid, subject: "bob"))
         #expect(sol.status == 101)
         sol.send(Self.solStart)
-        #expect(await sol.waitFor(23))
+        try #require(await sol.waitFor(23))
         #expect(sol.received.first == 0x21 && sol.received[1] == 0)
         sol.send([0x28, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0x6C, 0x73, 0x0D])
         #expect(await eventually { handle.status.solReceived == Array("ls\r".utf8) })
@@ -95,7 +95,7 @@ import Web
 
         // The first KVM still streams RFB: the security list follows our version reply.
         kvm.send(Array("RFB 003.008\n".utf8))
-        #expect(await kvm.waitFor(23))
+        try #require(await kvm.waitFor(23))
         #expect(Array(kvm.received[20..<23]) == [2, 1, 0x80])
 
         kvm.close()
@@ -154,7 +154,7 @@ import Web
         let relayed = t.server.relaySessions.active(guid: guid).first?.bytesToBrowser ?? 0
         #expect(relayed > 0 && relayed < 10 << 20, "relayed \(relayed) of \(total) while paused")
         kvm.setReading(true)
-        #expect(await kvm.waitFor(8 + total, timeout: .seconds(60)))
+        try #require(await kvm.waitFor(8 + total, timeout: .seconds(60)))
         let lastData = ContinuousClock.now
         #expect(await eventually(.seconds(2)) { kvm.closeCode != nil })
         #expect(kvm.closeCode == 4100)
@@ -169,7 +169,7 @@ import Web
         let next = try await Self.open(t, guid, "sol")
         try #require(next.status == 101)
         next.send(Self.solStart)
-        #expect(await next.waitFor(23))
+        try #require(await next.waitFor(23))
         handle.disconnect()
         #expect(await eventually(.seconds(3)) { next.closeCode != nil })
         #expect(next.closeCode == 4101)
@@ -185,7 +185,7 @@ import Web
         defer { t.cleanup() }
         let kvm = try await Self.open(t, guid, "kvm")
         kvm.send(Self.kvmStart)
-        #expect(await kvm.waitFor(8))
+        try #require(await kvm.waitFor(8))
         kvm.abort()
         #expect(await eventually { !t.server.relaySessions.status(guid: guid).kvm })
         // Aborted during the server's handshake: also freed.

@@ -68,7 +68,7 @@ final class RelayTestClient: ConnectionHandler, @unchecked Sendable {
     }
 
     /// Waits until at least `count` bytes have arrived in all.
-    func waitFor(_ count: Int, timeout: Duration = .seconds(10)) async -> Bool {
+    func waitFor(_ count: Int, timeout: Duration = .seconds(30)) async -> Bool {
         await eventually(timeout) { self.receivedCount >= count }
     }
 
