@@ -70,6 +70,7 @@ private struct Parser {
     mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
         self.index += 1
         var members: [JSONMember] = []
+        var index: [String: Int]?
         self.skipWhitespace()
         if self.peek == UInt8(ascii: "}") {
             self.index += 1
@@ -84,9 +85,16 @@ private struct Parser {
             self.index += 1
             self.skipWhitespace()
             let value = try self.value(depth: depth + 1)
-            if let existing = members.firstIndex(where: { $0.key == key }) {
+            // A later duplicate replaces the earlier value. Small objects are searched; past 16
+            // members a hash index keeps this linear (a 1 MB body of 100,000 distinct keys
+            // must not cost quadratic time: it would stall the server before any login).
+            if index == nil, members.count >= 16 {
+                index = Dictionary(members.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { a, _ in a })
+            }
+            if let existing = index.map({ $0[key] }) ?? members.firstIndex(where: { $0.key == key }) {
                 members[existing].value = value
             } else {
+                index?[key] = members.count
                 members.append(JSONMember(key, value))
             }
             self.skipWhitespace()

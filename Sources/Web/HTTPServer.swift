@@ -129,7 +129,13 @@ final class HTTPConnectionHandler: ConnectionHandler {
         guard !self.inFlight, !self.connection.isClosed else { return }
         let request: HTTPRequest
         do {
-            guard let next = try self.parser.next() else { return }
+            guard let next = try self.parser.next() else {
+                // A client that sent `Expect: 100-continue` waits for this before the body.
+                if self.parser.takeContinueRequest() {
+                    self.connection.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+                }
+                return
+            }
             request = next
         } catch {
             self.fail(error)

@@ -52,4 +52,20 @@ import Testing
         let back = try JSONDecoder().decode(JSONValue.self, from: data)
         #expect(back.dictionary == v.dictionary)
     }
+
+    /// Many distinct keys (a hostile 1 MB body) parse, in order, with a late duplicate
+    /// replacing the first value in place; the index must behave like the linear search.
+    @Test func manyKeysAndLateDuplicates() throws {
+        var text = "{"
+        for i in 0..<100_000 { text += "\"k\(i)\":\(i)," }
+        text += "\"k3\":\"again\",\"k99999\":true}"
+        let value = try JSONValue.parse(text)
+        let members = try #require(value.members)
+        #expect(members.count == 100_000)
+        #expect(members[3].key == "k3" && members[3].value == .string("again"))
+        #expect(value["k99999"] == .bool(true))
+        #expect(value["k42"] == .int(42))
+        let small = try JSONValue.parse(#"{"a":1,"b":2,"a":3}"#)
+        #expect(small.serialized() == #"{"a":3,"b":2}"#)
+    }
 }
