@@ -63,6 +63,28 @@ def api(port, key, path):
         return json.loads(r.read())
 
 
+def prepare(mps, prefix, log_level="warning"):
+    """A temporary data directory, two free loopback ports, a migrated database and an API
+    key: returns (tmp, env, cira_port, web_port, key)."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    cira, web = free_port(), free_port()
+    env = dict(os.environ, MPS_DATA_DIR=os.path.join(tmp, "data"), MPS_PORT=str(cira),
+               MPS_WEB_PORT=str(web), MPS_LISTEN_ADDRESS="127.0.0.1",
+               MPS_WEB_LISTEN_ADDRESS="127.0.0.1", MPS_LOG_LEVEL=log_level)
+    os.makedirs(env["MPS_DATA_DIR"], mode=0o700)
+    subprocess.run([mps, "--migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+    key = subprocess.run([mps, "apikey", "create", "bench"], env=env, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    return tmp, env, cira, web, key
+
+
+def import_fleet(mps, env, fleet, path):
+    """Writes `fleet` as JSON to `path` and registers it with `mps device import`."""
+    with open(path, "w") as f:
+        json.dump(fleet, f)
+    subprocess.run([mps, "device", "import", path], env=env, check=True, stdout=subprocess.DEVNULL)
+
+
 def wait_healthy(port, key, timeout):
     start = time.monotonic()
     while time.monotonic() - start < timeout:
@@ -97,15 +119,7 @@ def main():
     args = ap.parse_args()
     n = args.devices
     mps, sim = os.path.join(args.build, "mps"), os.path.join(args.build, "amt-sim")
-    tmp = tempfile.mkdtemp(prefix="mps-bench-")
-    cira, web = free_port(), free_port()
-    env = dict(os.environ, MPS_DATA_DIR=os.path.join(tmp, "data"), MPS_PORT=str(cira),
-               MPS_WEB_PORT=str(web), MPS_LISTEN_ADDRESS="127.0.0.1",
-               MPS_WEB_LISTEN_ADDRESS="127.0.0.1", MPS_LOG_LEVEL="warning")
-    os.makedirs(env["MPS_DATA_DIR"], mode=0o700)
-    subprocess.run([mps, "--migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
-    key = subprocess.run([mps, "apikey", "create", "bench"], env=env, check=True,
-                         capture_output=True, text=True).stdout.strip()
+    tmp, env, cira, web, key = prepare(mps, "mps-bench-")
 
     fleet = []
     for i in range(n):

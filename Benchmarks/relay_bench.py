@@ -12,7 +12,8 @@ with ephemeral ports and a temporary directory; every wait is bounded; all proce
 import argparse, json, os, signal, socket, ssl, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cira_bench import ROOT, Server, api, cpu_seconds, free_port, wait_connected, wait_healthy  # noqa: E402
+from cira_bench import (ROOT, Server, api, cpu_seconds, free_port, import_fleet,  # noqa: E402
+                        prepare, wait_connected, wait_healthy)
 
 KVM_START = bytes([0x40, 0, 0, 0, 0, 0, 0, 0])
 
@@ -137,15 +138,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=300)
     args = ap.parse_args()
     mps, sim = os.path.join(args.build, "mps"), os.path.join(args.build, "amt-sim")
-    tmp = tempfile.mkdtemp(prefix="mps-relay-bench-")
-    cira, web = free_port(), free_port()
-    env = dict(os.environ, MPS_DATA_DIR=os.path.join(tmp, "data"), MPS_PORT=str(cira),
-               MPS_WEB_PORT=str(web), MPS_LISTEN_ADDRESS="127.0.0.1",
-               MPS_WEB_LISTEN_ADDRESS="127.0.0.1", MPS_LOG_LEVEL="warning")
-    os.makedirs(env["MPS_DATA_DIR"], mode=0o700)
-    subprocess.run([mps, "--migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
-    key = subprocess.run([mps, "apikey", "create", "bench"], env=env, check=True,
-                         capture_output=True, text=True).stdout.strip()
+    tmp, env, cira, web, key = prepare(mps, "mps-relay-bench-")
     single, each = args.mb << 20, args.mb_each << 20
     n = 1 + args.relays
     fleet = [{"guid": f"ab{i:06x}-0000-4000-8000-{i:012x}", "hostname": f"relay-{i}",
@@ -157,9 +150,7 @@ def main():
     with open(fleet_path, "w") as f:
         json.dump(fleet, f)
     known = ("guid", "hostname", "mpsUsername", "mpsPassword", "amtUsername", "amtPassword")
-    with open(import_path, "w") as f:
-        json.dump([{k: d[k] for k in known} for d in fleet], f)
-    subprocess.run([mps, "device", "import", import_path], env=env, check=True, stdout=subprocess.DEVNULL)
+    import_fleet(mps, env, [{k: d[k] for k in known} for d in fleet], import_path)
     server = Server(mps, env)
     server.start()
     wait_healthy(web, key, 60)

@@ -14,7 +14,8 @@ Every run is bounded (wrk -d); both servers and the simulator are stopped at the
 import argparse, json, os, re, shutil, signal, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cira_bench import ROOT, Server, api, free_port, wait_connected, wait_healthy, cpu_seconds  # noqa
+from cira_bench import (ROOT, Server, api, cpu_seconds, free_port, import_fleet, prepare,  # noqa
+                        wait_connected, wait_healthy)
 
 
 def wrk(url, seconds, connections, threads, script=None, headers=()):
@@ -54,23 +55,14 @@ def main():
     args = ap.parse_args()
     n = args.devices
     mps, sim = os.path.join(args.build, "mps"), os.path.join(args.build, "amt-sim")
-    tmp = tempfile.mkdtemp(prefix="mps-wsman-bench-")
-    cira, web, nginx_port = free_port(), free_port(), free_port()
-    data = os.path.join(tmp, "data")
-    env = dict(os.environ, MPS_DATA_DIR=data, MPS_PORT=str(cira), MPS_WEB_PORT=str(web),
-               MPS_LISTEN_ADDRESS="127.0.0.1", MPS_WEB_LISTEN_ADDRESS="127.0.0.1",
-               MPS_LOG_LEVEL="error")
-    os.makedirs(data, mode=0o700)
-    subprocess.run([mps, "--migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
-    key = subprocess.run([mps, "apikey", "create", "bench"], env=env, check=True,
-                         capture_output=True, text=True).stdout.strip()
+    tmp, env, cira, web, key = prepare(mps, "mps-wsman-bench-", log_level="error")
+    nginx_port = free_port()
+    data = env["MPS_DATA_DIR"]
     guids = [f"ce{i:06x}-0000-4000-8000-{i:012x}" for i in range(n)]
     fleet = [{"guid": g, "hostname": f"wsman-{i}", "mpsUsername": "dev", "mpsPassword": "Bench-01x!",
               "amtUsername": "admin", "amtPassword": "Amt-Bench-1!"} for i, g in enumerate(guids)]
     fleet_path = os.path.join(tmp, "fleet.json")
-    with open(fleet_path, "w") as f:
-        json.dump(fleet, f)
-    subprocess.run([mps, "device", "import", fleet_path], env=env, check=True, stdout=subprocess.DEVNULL)
+    import_fleet(mps, env, fleet, fleet_path)
     server = Server(mps, env)
     server.start()
     simp = None
