@@ -70,6 +70,9 @@ final class DeviceConnection: ConnectionHandler {
 
     func connectionClosed(_ connection: Connection, error: (any Error)?) {
         self.finished = true
+        // A fault switched on while nothing flowed still makes this the silent tunnel, so that
+        // the fault clears with it and the next tunnel starts healthy.
+        _ = self.isSilent
         self.timer?.cancel()
         self.timer = nil
         self.redirectionTimer?.cancel()
