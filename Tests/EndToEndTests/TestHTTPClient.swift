@@ -111,7 +111,7 @@ final class OneShotHandler: ConnectionHandler, @unchecked Sendable {
 
 /// Polls `condition` every 50 ms until it holds or `timeout` passes.
 func eventually(
-    _ timeout: Duration = .seconds(10), _ condition: @Sendable () async throws -> Bool
+    _ timeout: Duration = .seconds(30), _ condition: @Sendable () async throws -> Bool
 ) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {

@@ -194,7 +194,7 @@ final class FakeMPS: @unchecked Sendable {
     @discardableResult
     func wait<T: Sendable>(
         _ what: String,
-        timeout: Duration = .seconds(10),
+        timeout: Duration = .seconds(30),
         _ probe: @escaping @Sendable (FakeMPSState) -> T?
     ) async throws -> T {
         let deadline = ContinuousClock.now + timeout

@@ -194,7 +194,7 @@ func wsmanPost(_ envelope: String, authorization: String?) -> [UInt8] {
 /// Polls `condition` until it holds; throws after `timeout`.
 func eventually(
     _ what: String,
-    timeout: Duration = .seconds(10),
+    timeout: Duration = .seconds(30),
     _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
