@@ -62,6 +62,13 @@ extension MPSConfiguration {
                 problem: "must be less than cira_idle_timeout_seconds (\(self.ciraIdleTimeoutSeconds))"
             )
         }
+        if self.sessionIdleTimeoutSeconds > self.sessionAbsoluteTimeoutSeconds {
+            throw ConfigError(
+                setting: "session_idle_timeout_seconds",
+                problem: "must not exceed session_absolute_timeout_seconds "
+                    + "(\(self.sessionAbsoluteTimeoutSeconds))"
+            )
+        }
         if explicit.contains("master_key") && explicit.contains("master_key_file") {
             throw ConfigError(
                 setting: "master_key",

@@ -44,6 +44,13 @@ extension MPSConfiguration {
             .text("master_key_file", \.masterKeyFile, check: Self.nonEmpty),
             .secret("master_key", \.masterKey),
             .secret("jwt_secret", \.jwtSecret),
+            .integer("jwt_expiration", \.jwtExpirationMinutes, 1...1440, what: "a number of minutes"),
+            .integer(
+                "redirection_expiration_time", \.redirectionExpirationMinutes, 1...60,
+                what: "a number of minutes"),
+            .seconds("session_idle_timeout_seconds", \.sessionIdleTimeoutSeconds, 60...86_400),
+            .seconds(
+                "session_absolute_timeout_seconds", \.sessionAbsoluteTimeoutSeconds, 300...604_800),
             .text("country", \.country, check: Self.countryCode),
             .path("organization", \.organization),
         ]

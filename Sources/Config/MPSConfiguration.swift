@@ -59,6 +59,14 @@ public struct MPSConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var masterKey: Secret?
     /// HS256 secret for session tokens (a later issue); `MPS_JWT_SECRET` or `MPS_JWT_SECRET_FILE`.
     public var jwtSecret: Secret?
+    /// Bearer token lifetime in minutes (reference name; we default to 60, not 1440).
+    public var jwtExpirationMinutes = 60
+    /// Redirection (relay) token lifetime in minutes.
+    public var redirectionExpirationMinutes = 5
+    /// Browser sessions end after this long without a request...
+    public var sessionIdleTimeoutSeconds = 30 * 60
+    /// ...and this long after login, whatever happens.
+    public var sessionAbsoluteTimeoutSeconds = 8 * 3600
     /// Certificate subject fields.
     public var country = "US"
     public var organization: String?

@@ -12,6 +12,10 @@ extension ServerSettings {
         self.publicDirectory = ResourceLocator.find("Public", environment: environment)
         self.templatesDirectory = ResourceLocator.find("templates", environment: environment)
         self.jwtSecret = c.jwtSecret?.value
+        self.auth.bearerLifetime = .seconds(c.jwtExpirationMinutes * 60)
+        self.auth.redirectionLifetime = .seconds(c.redirectionExpirationMinutes * 60)
+        self.sessions.idleTimeout = .seconds(c.sessionIdleTimeoutSeconds)
+        self.sessions.absoluteTimeout = .seconds(c.sessionAbsoluteTimeoutSeconds)
         self.commonName = c.commonName
         self.instanceName = c.instanceName
         self.webHost = c.webListenAddress

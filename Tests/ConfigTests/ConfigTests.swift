@@ -127,6 +127,30 @@ func loadError(_ arguments: [String] = [], _ environment: [String: String] = [:]
         )
     }
 
+    /// Token and session lifetimes: reference names and units for the tokens (minutes), ours in
+    /// seconds for browser sessions; out-of-range values and an idle timeout beyond the
+    /// absolute one are refused.
+    @Test func lifetimes() throws {
+        let defaults = try MPSConfiguration.load(arguments: [], environment: [:])
+        #expect(defaults.jwtExpirationMinutes == 60 && defaults.redirectionExpirationMinutes == 5)
+        #expect(defaults.sessionIdleTimeoutSeconds == 1800)
+        #expect(defaults.sessionAbsoluteTimeoutSeconds == 28_800)
+        let path = try writeTemporary(
+            #"{"jwt_expiration": 15, "redirection_expiration_time": 2, "session_idle_timeout_seconds": 600}"#
+        )
+        let config = try MPSConfiguration.load(
+            arguments: ["--config", path], environment: ["MPS_SESSION_ABSOLUTE_TIMEOUT_SECONDS": "3600"])
+        #expect(config.jwtExpirationMinutes == 15 && config.redirectionExpirationMinutes == 2)
+        #expect(config.sessionIdleTimeoutSeconds == 600 && config.sessionAbsoluteTimeoutSeconds == 3600)
+        #expect(loadError([], ["MPS_JWT_EXPIRATION": "0"])?.setting == "MPS_JWT_EXPIRATION")
+        #expect(loadError([], ["MPS_JWT_EXPIRATION": "1441"])?.setting == "MPS_JWT_EXPIRATION")
+        #expect(loadError([], ["MPS_REDIRECTION_EXPIRATION_TIME": "61"])?.setting
+            == "MPS_REDIRECTION_EXPIRATION_TIME")
+        let inverted = loadError(
+            [], ["MPS_SESSION_IDLE_TIMEOUT_SECONDS": "7200", "MPS_SESSION_ABSOLUTE_TIMEOUT_SECONDS": "3600"])
+        #expect(inverted?.setting == "session_idle_timeout_seconds")
+    }
+
     /// The file is strict too: unknown keys are named, wrong types and bad JSON are errors.
     @Test func strictFile() throws {
         let unknown = try writeTemporary(#"{"web_prot": 1, "port": 4433, "zz": true}"#)

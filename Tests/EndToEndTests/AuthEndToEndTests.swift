@@ -1,6 +1,7 @@
 import Auth
 import Foundation
 import HTTP
+import Config
 import MPSServer
 import Store
 import Synchronization
@@ -160,7 +161,12 @@ extension TestServer {
 
     @Test func bearerTokensAndRedirectionTokens() async throws {
         let clock = TestClock()
-        let ts = try await TestServer.startWithUser(clock: clock) { $0.auth.bearerLifetime = .seconds(60) }
+        // The lifetime comes from the operator's setting, as `mps` reads it (minutes).
+        let configured = try ServerSettings(
+            configuration: MPSConfiguration.load(arguments: [], environment: ["MPS_JWT_EXPIRATION": "1"]),
+            environment: ["MPS_MIGRATIONS_DIR": TestServer.repositoryRoot.appendingPathComponent("migrations").path])
+        #expect(configured.auth.bearerLifetime == .seconds(60))
+        let ts = try await TestServer.startWithUser(clock: clock) { $0.auth = configured.auth }
         defer { ts.cleanup() }
         let a = "aaaaaaaa-2222-4333-8444-555555555555"
         let b = "bbbbbbbb-2222-4333-8444-555555555555"
