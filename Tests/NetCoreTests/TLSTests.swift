@@ -30,6 +30,7 @@ import Testing
         }
     }
 
+    /// B12: legacy TLS is off by default (1.0 refused whatever the system OpenSSL config says)...
     @Test func tls10IsRefusedByDefault() async throws {
         let result = try await handshake(
             server: try TestTLS.rsaServer(),
@@ -42,6 +43,7 @@ import Testing
         #expect(error.contains("SSL_do_handshake"))
     }
 
+    /// ...and with legacy mode on, TLS 1.0/1.1 handshakes complete (B12).
     @Test(arguments: [TLSVersion.tls1_0, .tls1_1])
     func legacyVersionsAcceptedWhenEnabled(version: TLSVersion) async throws {
         let result = try await handshake(
@@ -61,6 +63,7 @@ import Testing
         #expect(result.client.read(\.tlsVersions) == ["TLSv1.3"])
     }
 
+    /// B13: AMT sends no SNI; no SNI and an unknown SNI both get the server certificate.
     @Test(arguments: [nil, "unknown.example", "localhost"] as [String?])
     func certificatePresentedWhateverTheSNI(serverName: String?) async throws {
         let result = try await handshake(
