@@ -43,8 +43,9 @@ struct TestServer {
         settings.tunnel.host = "127.0.0.1"
         settings.tunnel.port = 0
         settings.eventLoops = 2
-        settings.wsmanTimeout = .seconds(5)
-        settings.tunnel.channelOpenTimeout = .seconds(4)
+        // Generous for a loaded 2-core CI machine; tests of the time-outs set their own.
+        settings.wsmanTimeout = .seconds(20)
+        settings.tunnel.channelOpenTimeout = .seconds(10)
         configure(&settings)
         try await Self.migrate(settings)
         let server = try await Server.start(
