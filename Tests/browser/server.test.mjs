@@ -94,6 +94,9 @@ before(async () => {
     { mode: 0o600 }));
   fs.writeFileSync(path.join(dir, 'fleet.json'), JSON.stringify(fleet), { mode: 0o600 });
   run(['device', 'import', path.join(dir, 'fleet.json')]);
+  // The IDE-R image library: one 1 MiB image the device will read sectors from.
+  fs.mkdirSync(path.join(dir, 'data', 'images'), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(path.join(dir, 'data', 'images', 'rescue.img'), Buffer.alloc(1 << 20, 0x5a));
   const server = start(MPS, [], 'mps');
   base = `https://127.0.0.1:${web}`;
   await until(() => /mps started/.test(server.output), 'the server to start');
@@ -179,6 +182,21 @@ test('KVM shows the screen and a key changes it', { skip }, async (t) => {
   await page.type('WWWW');
   await page.waitFor(`${lit} !== ${before}`, 'the screen to change after keys', 10000);
   await page.screenshot(path.join(ARTIFACTS, 'kvm.png'));
+});
+
+test('IDE-R: the KVM page lists the image library, starts and stops a session', { skip }, async () => {
+  const picker = `document.getElementById('ider-image')`;
+  await page.waitFor(`${picker}?.options.length === 1 && !${picker}.disabled`, 'the image list', 15000);
+  assert.equal(await page.eval(`${picker}.options[0].textContent`), 'rescue.img (1 MiB)');
+  const status = `document.getElementById('ider-status').textContent`;
+  const ider = `fetch('/api/v1/devices/redirectstatus/${GUIDS[0]}', { credentials: 'same-origin' })
+    .then((r) => r.json()).then((j) => j.isIDERConnected)`;
+  await page.click('#ider-start');
+  await page.waitFor(`${status} === 'IDE-R is serving rescue.img.'`, 'IDE-R started', 20000);
+  await until(async () => await page.eval(ider) === true, 'the redirect status to show IDE-R');
+  await page.click('#ider-stop');
+  await page.waitFor(`${status} === 'IDE-R stopped.'`, 'IDE-R stopped', 20000);
+  await until(async () => await page.eval(ider) === false, 'the redirect status to clear');
 });
 
 test('a stopped simulator shows as offline (pushed)', { skip }, async () => {

@@ -3,8 +3,8 @@
 // (relay branch: `GET /api/v1/ider/images`, `POST|DELETE /api/v1/amt/ider/{guid}`), so the
 // picker lists the server's images and Start/Stop call those routes with the session cookie
 // and the CSRF token.
-// TODO(#5): written against the relay branch's route list before it reached main; not yet
-// run against the real server. No upload of a local image: the library is filled on the server.
+// Run against the real server by Tests/browser/server.test.mjs. There is no upload of a local
+// image: the operator fills the library on the server (`<data dir>/images/`).
 
 import { h, put, Status } from './dom.js';
 
