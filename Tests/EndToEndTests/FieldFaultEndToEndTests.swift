@@ -79,7 +79,8 @@ import Testing
             let started = ContinuousClock.now
             let r = try await t.client.get("/api/v1/amt/power/state/\(guid)")
             #expect(r.status == 504)
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // The 3 s time-out plus slack for a loaded machine; far below the 20 s default.
+            #expect(ContinuousClock.now - started < .seconds(9))
         }
         handle.disable(.ignoreChannelOpens)
         let ok = try await t.client.get("/api/v1/amt/power/state/\(guid)")
