@@ -30,11 +30,24 @@ public struct WebSocketFrameEncoder: Sendable {
         }
     }
 
+    /// A binary frame of `payload` appended to `out`, so a sender can reuse one buffer for
+    /// many frames instead of allocating one per frame.
+    public func appendBinaryFrame(_ payload: [UInt8], to out: inout [UInt8]) {
+        self.append(.binary, payload, fin: true, to: &out)
+    }
+
     /// A single frame with an explicit opcode and FIN bit.
     public func frame(_ opcode: WebSocketOpcode, _ payload: [UInt8], fin: Bool = true) -> [UInt8] {
-        let masked = self.role == .client
         var out: [UInt8] = []
-        out.reserveCapacity(payload.count + 14)
+        self.append(opcode, payload, fin: fin, to: &out)
+        return out
+    }
+
+    private func append(
+        _ opcode: WebSocketOpcode, _ payload: [UInt8], fin: Bool, to out: inout [UInt8]
+    ) {
+        let masked = self.role == .client
+        out.reserveCapacity(out.count + payload.count + 14)
         out.append((fin ? 0x80 : 0) | opcode.rawValue)
         let maskBit: UInt8 = masked ? 0x80 : 0
         let n = payload.count
@@ -50,13 +63,12 @@ public struct WebSocketFrameEncoder: Sendable {
         }
         guard masked else {
             out.append(contentsOf: payload)
-            return out
+            return
         }
         let key = SecureRandom.bytes(4)
         out.append(contentsOf: key)
         var body = payload
         unmask(&body, UInt32(key[0]) << 24 | UInt32(key[1]) << 16 | UInt32(key[2]) << 8 | UInt32(key[3]))
         out.append(contentsOf: body)
-        return out
     }
 }
