@@ -53,6 +53,23 @@ private func decodeError(_ bytes: [UInt8], role: WebSocketRole = .server, max: I
         #expect(try decodeAll(serverFrame, role: .client, split: .whole) == [.binary(payload)])
     }
 
+    /// Frames appended to one reused buffer decode as the same messages, in order.
+    @Test func binaryFramesAppendToOneBuffer() throws {
+        let sizes = [3, 126, 70_000, 0]
+        let payloads = sizes.map { n in (0..<n).map { UInt8(truncatingIfNeeded: $0 &+ n) } }
+        let encoder = WebSocketFrameEncoder(role: .server)
+        var buffer: [UInt8] = []
+        var stream: [UInt8] = []
+        for payload in payloads {
+            buffer.removeAll(keepingCapacity: true)
+            encoder.appendBinaryFrame(payload, to: &buffer)
+            #expect(buffer == encoder.encode(.binary(payload)))
+            stream += buffer
+        }
+        let decoded = try decodeAll(stream, role: .client, split: .random2)
+        #expect(decoded == payloads.map { .binary($0) })
+    }
+
     /// Close frames: empty means 1005, codes are validated, reasons must be UTF-8.
     @Test func closeFrames() throws {
         let enc = WebSocketFrameEncoder(role: .server)
