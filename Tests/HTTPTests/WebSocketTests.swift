@@ -53,21 +53,14 @@ private func decodeError(_ bytes: [UInt8], role: WebSocketRole = .server, max: I
         #expect(try decodeAll(serverFrame, role: .client, split: .whole) == [.binary(payload)])
     }
 
-    /// Frames appended to one reused buffer decode as the same messages, in order.
-    @Test func binaryFramesAppendToOneBuffer() throws {
-        let sizes = [3, 126, 70_000, 0]
-        let payloads = sizes.map { n in (0..<n).map { UInt8(truncatingIfNeeded: $0 &+ n) } }
+    /// A server header followed by the bare payload is the same frame as one encoded whole.
+    @Test(arguments: [0, 125, 126, 65535, 65536, 300_001])
+    func serverHeaderThenPayloadIsAFrame(length: Int) throws {
+        let payload = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 13) }
         let encoder = WebSocketFrameEncoder(role: .server)
-        var buffer: [UInt8] = []
-        var stream: [UInt8] = []
-        for payload in payloads {
-            buffer.removeAll(keepingCapacity: true)
-            encoder.appendBinaryFrame(payload, to: &buffer)
-            #expect(buffer == encoder.encode(.binary(payload)))
-            stream += buffer
-        }
-        let decoded = try decodeAll(stream, role: .client, split: .random2)
-        #expect(decoded == payloads.map { .binary($0) })
+        let split = encoder.serverHeader(.binary, length: payload.count) + payload
+        #expect(split == encoder.encode(.binary(payload)))
+        #expect(try decodeAll(split, role: .client, split: .random2) == [.binary(payload)])
     }
 
     /// Close frames: empty means 1005, codes are validated, reasons must be UTF-8.

@@ -30,27 +30,37 @@ public struct WebSocketFrameEncoder: Sendable {
         }
     }
 
-    /// A binary frame of `payload` appended to `out`, so a sender can reuse one buffer for
-    /// many frames instead of allocating one per frame.
-    public func appendBinaryFrame(_ payload: [UInt8], to out: inout [UInt8]) {
-        self.append(.binary, payload, fin: true, to: &out)
+    /// The header of an unmasked (server) frame carrying `length` payload bytes, for a sender
+    /// that writes a large payload after it as it is instead of copying it into a frame.
+    public func serverHeader(_ opcode: WebSocketOpcode, length: Int, fin: Bool = true) -> [UInt8] {
+        precondition(self.role == .server, "client frames are masked: use frame(_:_:fin:)")
+        var out: [UInt8] = []
+        out.reserveCapacity(10)
+        out.append((fin ? 0x80 : 0) | opcode.rawValue)
+        Self.appendLength(length, maskBit: 0, to: &out)
+        return out
     }
 
     /// A single frame with an explicit opcode and FIN bit.
     public func frame(_ opcode: WebSocketOpcode, _ payload: [UInt8], fin: Bool = true) -> [UInt8] {
+        let masked = self.role == .client
         var out: [UInt8] = []
-        self.append(opcode, payload, fin: fin, to: &out)
+        out.reserveCapacity(payload.count + 14)
+        out.append((fin ? 0x80 : 0) | opcode.rawValue)
+        Self.appendLength(payload.count, maskBit: masked ? 0x80 : 0, to: &out)
+        guard masked else {
+            out.append(contentsOf: payload)
+            return out
+        }
+        let key = SecureRandom.bytes(4)
+        out.append(contentsOf: key)
+        var body = payload
+        unmask(&body, UInt32(key[0]) << 24 | UInt32(key[1]) << 16 | UInt32(key[2]) << 8 | UInt32(key[3]))
+        out.append(contentsOf: body)
         return out
     }
 
-    private func append(
-        _ opcode: WebSocketOpcode, _ payload: [UInt8], fin: Bool, to out: inout [UInt8]
-    ) {
-        let masked = self.role == .client
-        out.reserveCapacity(out.count + payload.count + 14)
-        out.append((fin ? 0x80 : 0) | opcode.rawValue)
-        let maskBit: UInt8 = masked ? 0x80 : 0
-        let n = payload.count
+    private static func appendLength(_ n: Int, maskBit: UInt8, to out: inout [UInt8]) {
         if n < 126 {
             out.append(maskBit | UInt8(n))
         } else if n <= 0xFFFF {
@@ -61,14 +71,5 @@ public struct WebSocketFrameEncoder: Sendable {
             out.append(maskBit | 127)
             for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8((UInt64(n) >> UInt64(shift)) & 0xFF)) }
         }
-        guard masked else {
-            out.append(contentsOf: payload)
-            return
-        }
-        let key = SecureRandom.bytes(4)
-        out.append(contentsOf: key)
-        var body = payload
-        unmask(&body, UInt32(key[0]) << 24 | UInt32(key[1]) << 16 | UInt32(key[2]) << 8 | UInt32(key[3]))
-        out.append(contentsOf: body)
     }
 }

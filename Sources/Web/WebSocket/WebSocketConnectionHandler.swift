@@ -12,10 +12,10 @@ final class WebSocketConnectionHandler: ConnectionHandler {
     private let encoder = WebSocketFrameEncoder(role: .server)
     let channel: WebSocketChannel
     private var writeWaiters: [CheckedContinuation<Void, Never>] = []
-    /// The buffer binary frames are built in; reused while the socket takes whole frames.
-    private var frameBuffer: [UInt8] = []
-    /// A frame buffer grown beyond this is not kept between frames.
-    static let frameBufferLimit = 256 * 1024 + 16
+    /// Binary payloads above this go out after their frame header as they are, not copied
+    /// into a frame: two writes (the header's small TLS record, then the payload's) cost less
+    /// than a fresh copy of a large payload.
+    static let copyLimit = 16 * 1024
     private var closing = false
     private var keepAlive: NetCore.Timer?
     private var lastInbound: ContinuousClock.Instant
@@ -86,24 +86,13 @@ final class WebSocketConnectionHandler: ConnectionHandler {
 
     func send(_ message: WebSocketMessage, whenWritable done: CheckedContinuation<Void, Never>) {
         guard !self.closing, !self.connection.isClosed else { return done.resume() }
-        if case .binary(let payload) = message {
-            self.writeBinary(payload)
+        if case .binary(let payload) = message, payload.count > Self.copyLimit {
+            self.connection.write(self.encoder.serverHeader(.binary, length: payload.count))
+            self.connection.write(payload)
         } else {
             self.connection.write(self.encoder.encode(message))
         }
         if self.connection.isWritable { done.resume() } else { self.writeWaiters.append(done) }
-    }
-
-    /// Builds the frame in `frameBuffer`. When the socket takes it all at once the connection
-    /// keeps no reference, so the next frame reuses the memory (already mapped); when it has
-    /// to queue part of it, the next frame gets a fresh buffer and the queued one is left alone.
-    private func writeBinary(_ payload: [UInt8]) {
-        var frame: [UInt8] = []
-        swap(&frame, &self.frameBuffer)
-        frame.removeAll(keepingCapacity: true)
-        self.encoder.appendBinaryFrame(payload, to: &frame)
-        self.connection.write(frame)
-        if frame.capacity <= Self.frameBufferLimit { self.frameBuffer = frame }
     }
 
     func close(code: UInt16, reason: String) {
