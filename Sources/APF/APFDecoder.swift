@@ -117,6 +117,10 @@ public struct APFDecoder: Sendable {
     /// Payloads smaller than this are copied as usual (moving would cost a new buffer).
     static let handOverMinimum = 4096
 
+    /// Room is made ahead only for payloads up to this size (a header alone never makes the
+    /// decoder reserve more than a relay channel's window; larger ones grow as bytes arrive).
+    static let reserveLimit = 256 * 1024
+
     /// A CHANNEL_DATA whose header has arrived but not its payload: makes room for all of it at
     /// once, instead of growing the buffer by doubling as records arrive (each growth a fresh
     /// allocation and copy). The length was checked against the limit by the parse.
@@ -126,7 +130,7 @@ public struct APFDecoder: Sendable {
             return
         }
         let length = Int(self.u32(at: start + 5))
-        guard length > Self.handOverMinimum, length <= APFConstants.maxChannelData,
+        guard length > Self.handOverMinimum, length <= Self.reserveLimit,
             self.buffer.capacity < start + 9 + length
         else { return }
         if start > 0 {
