@@ -31,49 +31,6 @@ def ws_frame(payload):
     return bytes([0x82, 0x80 | len(payload)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
 
 
-class FrameCounter:
-    """Reads server frames (unmasked) as they arrive and counts binary payload bytes without
-    copying or joining payloads, so the sink costs about what the socat leg's sink does."""
-
-    def __init__(self):
-        self.head, self.left, self.binary = bytearray(), 0, False
-        self.got, self.start, self.closed = 0, None, False
-
-    def feed(self, data):
-        i, n = 0, len(data)
-        while i < n and not self.closed:
-            if self.left:  # inside a payload: skip (and count) what this chunk holds of it
-                take = min(self.left, n - i)
-                if self.binary:
-                    self.got += take
-                self.left -= take
-                i += take
-                continue
-            self.head.append(data[i])  # headers are 2-10 bytes, byte by byte is cheap
-            i += 1
-            length = self.header_length()
-            if length is None:
-                continue
-            opcode = self.head[0] & 0x0F
-            self.head.clear()
-            self.closed = opcode == 0x8
-            self.binary = opcode == 0x2
-            if self.binary and self.start is None:
-                self.start = time.monotonic()
-            self.left = length
-
-    def header_length(self):
-        """The payload length once the header in `head` is complete, else None."""
-        h = self.head
-        if len(h) < 2:
-            return None
-        n = h[1] & 0x7F
-        size = 2 + (2 if n == 126 else 8 if n == 127 else 0)
-        if len(h) < size:
-            return None
-        return int.from_bytes(h[2:size], "big") if size > 2 else n
-
-
 def relay_once(web, key, guid, want, timeout, result):
     """Opens a KVM relay, starts the stream, reads `want` bytes; stores (bytes, seconds)."""
     raw = socket.create_connection(("127.0.0.1", web), timeout=timeout)
@@ -92,14 +49,32 @@ def relay_once(web, key, guid, want, timeout, result):
     if b" 101 " not in head.split(b"\r\n")[0]:
         raise SystemExit(f"relay upgrade refused: {head.splitlines()[0]!r}")
     s.sendall(ws_frame(KVM_START))
-    frames, deadline = FrameCounter(), time.monotonic() + timeout
-    frames.feed(buf)
-    while frames.got < want and not frames.closed and time.monotonic() < deadline:
-        chunk = s.recv(1 << 20)  # the same read size as the socat leg's sink
+    got, start, deadline = 0, None, time.monotonic() + timeout
+    while got < want and time.monotonic() < deadline:
+        while len(buf) >= 2:  # parse whole frames from buf
+            n, off = buf[1] & 0x7F, 2
+            if n == 126:
+                if len(buf) < 4: break
+                n, off = int.from_bytes(buf[2:4], "big"), 4
+            elif n == 127:
+                if len(buf) < 10: break
+                n, off = int.from_bytes(buf[2:10], "big"), 10
+            if len(buf) < off + n: break
+            opcode = buf[0] & 0x0F
+            if opcode == 0x8:
+                got = want if got >= want else got
+                deadline = 0
+                break
+            if opcode == 0x2:
+                if start is None: start = time.monotonic()
+                got += n
+            buf = buf[off + n:]
+        if got >= want or deadline == 0:
+            break
+        chunk = s.recv(1 << 20)
         if not chunk:
             break
-        frames.feed(chunk)
-    got, start = frames.got, frames.start
+        buf += chunk
     elapsed = time.monotonic() - (start or time.monotonic())
     s.close()
     result.append((got, elapsed))
