@@ -69,7 +69,9 @@ public struct WebSocketFrameEncoder: Sendable {
             out.append(UInt8(n & 0xFF))
         } else {
             out.append(maskBit | 127)
-            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8((UInt64(n) >> UInt64(shift)) & 0xFF)) }
+            for shift in stride(from: 56, through: 0, by: -8) {
+                out.append(UInt8((UInt64(n) >> UInt64(shift)) & 0xFF))
+            }
         }
     }
 }
