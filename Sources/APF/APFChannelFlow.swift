@@ -108,7 +108,11 @@ struct APFChannelFlow: Sendable {
                 let remaining = message.count - self.headOffset
                 let room = limit - chunk.count
                 if remaining <= room {
-                    chunk.append(contentsOf: message[self.headOffset...])
+                    if chunk.isEmpty && self.headOffset == 0 {
+                        chunk = message  // a whole message leaves as it is, not copied
+                    } else {
+                        chunk.append(contentsOf: message[self.headOffset...])
+                    }
                     self.popHead()
                 } else if self.headOffset == 0
                     && message.count <= min(self.peerInitialWindow, Self.maxChunk)

@@ -70,13 +70,16 @@ public struct APFDecoder: Sendable {
             if self.buffer[self.readIndex] == 0 { self.readIndex += 1 }
         }
         guard self.readIndex < self.buffer.count else { return nil }
+        if let data = self.takeTrailingChannelData() { return data }
         var reader = APFReader(bytes: self.buffer, index: self.readIndex)
         let message: APFMessage
         do {
             message = try self.parse(&reader)
         } catch {
             switch error {
-            case .needMore: return nil
+            case .needMore:
+                self.reserveForChannelData()
+                return nil
             case .fail(let failure):
                 self.failure = failure
                 throw failure
@@ -89,6 +92,58 @@ public struct APFDecoder: Sendable {
         default: break
         }
         return message
+    }
+
+    /// Bulk data: a CHANNEL_DATA that ends exactly where the buffer ends (the sender's TLS
+    /// records end with its messages) is returned in the buffer's own storage, moved down over
+    /// its 9-byte header, instead of copied; the decoder starts a new buffer.
+    private mutating func takeTrailingChannelData() -> APFMessage? {
+        let start = self.readIndex
+        let available = self.buffer.count - start
+        guard available > 9 + Self.handOverMinimum, self.buffer[start] == APFType.channelData
+        else { return nil }
+        let length = self.u32(at: start + 5)
+        guard length <= APFConstants.maxChannelData, available == 9 + Int(length) else {
+            return nil
+        }
+        let recipient = self.u32(at: start + 1)
+        var payload: [UInt8] = []
+        swap(&payload, &self.buffer)
+        self.readIndex = 0
+        payload.removeFirst(start + 9)
+        return .channelData(recipient: recipient, data: payload)
+    }
+
+    /// Payloads smaller than this are copied as usual (moving would cost a new buffer).
+    static let handOverMinimum = 4096
+
+    /// Room is made ahead only for payloads up to this size (a header alone never makes the
+    /// decoder reserve more than a relay channel's window; larger ones grow as bytes arrive).
+    static let reserveLimit = 256 * 1024
+
+    /// A CHANNEL_DATA whose header has arrived but not its payload: makes room for all of it at
+    /// once, instead of growing the buffer by doubling as records arrive (each growth a fresh
+    /// allocation and copy). The length was checked against the limit by the parse.
+    private mutating func reserveForChannelData() {
+        let start = self.readIndex
+        guard self.buffer.count - start >= 9, self.buffer[start] == APFType.channelData else {
+            return
+        }
+        let length = Int(self.u32(at: start + 5))
+        guard length > Self.handOverMinimum, length <= Self.reserveLimit,
+            self.buffer.capacity < start + 9 + length
+        else { return }
+        if start > 0 {
+            self.buffer.removeFirst(start)
+            self.readIndex = 0
+        }
+        self.buffer.reserveCapacity(9 + length)
+    }
+
+    private func u32(at index: Int) -> UInt32 {
+        var value: UInt32 = 0
+        for i in 0..<4 { value = value << 8 | UInt32(self.buffer[index + i]) }
+        return value
     }
 
     private static let serverAccepts: Set<UInt8> = [

@@ -112,6 +112,17 @@ extension APFMessage {
         return w.output
     }
 
+    /// The 9 bytes that precede a CHANNEL_DATA payload of `count` bytes: a sender may write
+    /// them and then the payload as it is, instead of copying a large payload into `encode()`.
+    public static func channelDataHeader(recipient: UInt32, count: Int) -> [UInt8] {
+        precondition(count <= Int(UInt32.max), "APF field longer than 4 GiB")
+        var w = APFWriter()
+        w.u8(APFType.channelData)
+        w.u32(recipient)
+        w.u32(UInt32(count))
+        return w.output
+    }
+
     private static func encode(_ request: APFGlobalRequest, into w: inout APFWriter) {
         switch request {
         case .tcpipForward(let address, let port):

@@ -203,10 +203,8 @@ extension Connection {
     }
 
     private func deliver(_ count: Int) {
-        let bytes = [UInt8](
-            UnsafeRawBufferPointer(start: self.loop.readBuffer.baseAddress, count: count)
-        )
-        self.callHandler { $0.connectionRead(self, bytes) }
+        let bytes = UnsafeRawBufferPointer(start: self.loop.readBuffer.baseAddress, count: count)
+        self.callHandler { $0.connectionRead(self, lent: bytes) }
     }
 
     /// End of stream from the peer: send what is still queued, then report an orderly close.

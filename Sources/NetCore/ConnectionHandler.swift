@@ -8,6 +8,10 @@ public protocol ConnectionHandler: AnyObject {
     func connectionActive(_ connection: Connection)
     /// Bytes from the peer. Not called once `close()`/`abort()` was called.
     func connectionRead(_ connection: Connection, _ bytes: [UInt8])
+    /// The same bytes, lent only for the duration of the call (the loop reuses the memory).
+    /// The default copies them into an array for `connectionRead(_:_:)`; a handler that
+    /// copies them into its own buffer anyway implements this to skip that allocation.
+    func connectionRead(_ connection: Connection, lent bytes: UnsafeRawBufferPointer)
     /// The pending write bytes fell below the low-water mark after having reached the
     /// high-water mark (`isWritable` is true again).
     func connectionWritable(_ connection: Connection)
@@ -17,5 +21,9 @@ public protocol ConnectionHandler: AnyObject {
 }
 
 extension ConnectionHandler {
+    public func connectionRead(_ connection: Connection, lent bytes: UnsafeRawBufferPointer) {
+        self.connectionRead(connection, [UInt8](bytes))
+    }
+
     public func connectionWritable(_ connection: Connection) {}
 }

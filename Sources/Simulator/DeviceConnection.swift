@@ -124,7 +124,14 @@ final class DeviceConnection: ConnectionHandler {
     private func send(_ message: APFMessage) {
         guard let connection = self.connection, !self.isSilent else { return }
         self.decoder.noteSent(message)
-        connection.write(message.encode())
+        if case .channelData(let recipient, let data) = message, data.count > 16 * 1024 {
+            // Bulk stream data follows its header as it is instead of being copied into one
+            // message (the MPS sees the same bytes).
+            connection.write(APFMessage.channelDataHeader(recipient: recipient, count: data.count))
+            connection.write(data)
+        } else {
+            connection.write(message.encode())
+        }
         if case .keepAliveRequest = message { self.runner.shared.update { $0.keepAlivesSent += 1 } }
     }
 

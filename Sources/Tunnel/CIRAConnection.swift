@@ -55,6 +55,13 @@ final class CIRAConnection: ConnectionHandler {
         self.pump()
     }
 
+    /// The decoder copies into its own buffer, so it takes the loop's read buffer directly
+    /// (no array per TLS record on a busy channel).
+    func connectionRead(_ connection: Connection, lent bytes: UnsafeRawBufferPointer) {
+        self.decoder.append(bytes)
+        self.pump()
+    }
+
     func connectionWritable(_ connection: Connection) {}
 
     func connectionClosed(_ connection: Connection, error: (any Error)?) {

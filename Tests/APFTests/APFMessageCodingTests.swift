@@ -289,4 +289,12 @@ func vectorBytes(_ prefix: String) -> [UInt8] {
             try decodeAll(stream, role: .server, feeding: .randomSplits(seed: 7)) == serverBound
         )
     }
+
+    /// A CHANNEL_DATA header written before its payload makes the same bytes as the message.
+    @Test(arguments: [0, 1, 70_000])
+    func channelDataHeaderThenPayloadIsTheMessage(count: Int) {
+        let data = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 3) }
+        let split = APFMessage.channelDataHeader(recipient: 0x0102_0304, count: count) + data
+        #expect(split == APFMessage.channelData(recipient: 0x0102_0304, data: data).encode())
+    }
 }

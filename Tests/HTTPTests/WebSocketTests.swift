@@ -53,6 +53,16 @@ private func decodeError(_ bytes: [UInt8], role: WebSocketRole = .server, max: I
         #expect(try decodeAll(serverFrame, role: .client, split: .whole) == [.binary(payload)])
     }
 
+    /// A server header followed by the bare payload is the same frame as one encoded whole.
+    @Test(arguments: [0, 125, 126, 65535, 65536, 300_001])
+    func serverHeaderThenPayloadIsAFrame(length: Int) throws {
+        let payload = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let encoder = WebSocketFrameEncoder(role: .server)
+        let split = encoder.serverHeader(.binary, length: payload.count) + payload
+        #expect(split == encoder.encode(.binary(payload)))
+        #expect(try decodeAll(split, role: .client, split: .random2) == [.binary(payload)])
+    }
+
     /// Close frames: empty means 1005, codes are validated, reasons must be UTF-8.
     @Test func closeFrames() throws {
         let enc = WebSocketFrameEncoder(role: .server)

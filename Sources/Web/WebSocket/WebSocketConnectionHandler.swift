@@ -12,6 +12,10 @@ final class WebSocketConnectionHandler: ConnectionHandler {
     private let encoder = WebSocketFrameEncoder(role: .server)
     let channel: WebSocketChannel
     private var writeWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Binary payloads above this go out after their frame header as they are, not copied
+    /// into a frame: two writes (the header's small TLS record, then the payload's) cost less
+    /// than a fresh copy of a large payload.
+    static let copyLimit = 16 * 1024
     private var closing = false
     private var keepAlive: NetCore.Timer?
     private var lastInbound: ContinuousClock.Instant
@@ -82,7 +86,12 @@ final class WebSocketConnectionHandler: ConnectionHandler {
 
     func send(_ message: WebSocketMessage, whenWritable done: CheckedContinuation<Void, Never>) {
         guard !self.closing, !self.connection.isClosed else { return done.resume() }
-        self.connection.write(self.encoder.encode(message))
+        if case .binary(let payload) = message, payload.count > Self.copyLimit {
+            self.connection.write(self.encoder.serverHeader(.binary, length: payload.count))
+            self.connection.write(payload)
+        } else {
+            self.connection.write(self.encoder.encode(message))
+        }
         if self.connection.isWritable { done.resume() } else { self.writeWaiters.append(done) }
     }
 
