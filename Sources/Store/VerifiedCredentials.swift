@@ -47,7 +47,9 @@ final class VerifiedCredentials: Sendable {
         init(_ bytes: [UInt8]) {
             precondition(bytes.count == 32, "HMAC-SHA256 is 32 bytes")
             var w: [UInt64] = [0, 0, 0, 0]
-            for (index, byte) in bytes.enumerated() { w[index / 8] = w[index / 8] << 8 | UInt64(byte) }
+            for (index, byte) in bytes.enumerated() {
+                w[index / 8] = w[index / 8] << 8 | UInt64(byte)
+            }
             self.words = (w[0], w[1], w[2], w[3])
         }
 

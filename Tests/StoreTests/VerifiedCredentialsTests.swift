@@ -10,8 +10,11 @@ import Testing
         let key = try #require(VerifiedCredentials.DeviceKey(self.guid))
         #expect(key.high == 0x8a1b_2c3d_0000_4000 && key.low == 0x8000_0000_0000_beef)
         #expect(VerifiedCredentials.DeviceKey(self.guid.uppercased()) == key)
-        for bad in ["", "x", "8a1b2c3d-0000-4000-8000-00000000bee", "8a1b2c3d-0000-4000-8000-00000000beefa",
-                    "8a1b2c3d-0000-4000-8000-00000000beeg"] {
+        let malformed = [
+            "", "x", "8a1b2c3d-0000-4000-8000-00000000bee", "8a1b2c3d-0000-4000-8000-00000000beefa",
+            "8a1b2c3d-0000-4000-8000-00000000beeg",
+        ]
+        for bad in malformed {
             #expect(VerifiedCredentials.DeviceKey(bad) == nil, "\(bad)")
         }
     }
@@ -24,9 +27,10 @@ import Testing
         cache.remember(self.guid, mac)
         #expect(cache.contains(self.guid, mac) && cache.count == 1)
         #expect(!cache.contains("8a1b2c3d-0000-4000-8000-00000000beee", mac))
-        let rehashed = cache.mac(username: "dev", password: "Pa55-word!", storedHash: "$argon2id$b")
-        let otherPassword = cache.mac(username: "dev", password: "Pa55-word?", storedHash: "$argon2id$a")
-        let shifted = cache.mac(username: "devP", password: "a55-word!", storedHash: "$argon2id$a")
+        let hash = "$argon2id$a"
+        let rehashed = cache.mac(username: "dev", password: "Pa55-word!", storedHash: hash + "b")
+        let otherPassword = cache.mac(username: "dev", password: "Pa55-word?", storedHash: hash)
+        let shifted = cache.mac(username: "devP", password: "a55-word!", storedHash: hash)
         for other in [rehashed, otherPassword, shifted] { #expect(!cache.contains(self.guid, other)) }
         cache.forget(self.guid)
         #expect(!cache.contains(self.guid, mac) && cache.count == 0)
