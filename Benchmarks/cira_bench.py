@@ -6,7 +6,7 @@ server restart, keep-alives answered, and the server's resident memory per idle 
 Everything runs on 127.0.0.1 with ephemeral ports and a temporary data directory; every wait
 is bounded, and both processes are stopped at the end.
 
-    python3 Benchmarks/cira_bench.py --devices 10000
+    python3 Benchmarks/cira_bench.py --devices 10000 [--tls-max 1.2]
 """
 import argparse, json, os, re, signal, socket, ssl, subprocess, sys, tempfile, time
 import urllib.request
@@ -116,6 +116,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=180)
     ap.add_argument("--idle", type=float, default=35, help="seconds to hold the fleet idle")
     ap.add_argument("--rate", type=int, default=1000, help="simulator connections per second")
+    ap.add_argument("--tls-max", choices=["1.2", "1.3"], default="1.3",
+                    help="newest TLS version the simulated devices offer (AMT firmware: 1.2)")
     args = ap.parse_args()
     n = args.devices
     mps, sim = os.path.join(args.build, "mps"), os.path.join(args.build, "amt-sim")
@@ -143,9 +145,10 @@ def main():
     rss_empty = rss_kib(server.proc.pid)
     sim_log = open(os.path.join(tmp, "sim.log"), "w")
     simp = subprocess.Popen([sim, "--fleet", fleet_path, "--mps", f"127.0.0.1:{cira}",
-                             "--reconnect", "1", "--rate", str(args.rate), "--log-level", "info"],
+                             "--reconnect", "1", "--rate", str(args.rate), "--tls-max", args.tls_max,
+                             "--log-level", "info"],
                             stdout=sim_log, stderr=subprocess.STDOUT)
-    results = {"devices": n, "import_seconds": round(import_s, 1)}
+    results = {"devices": n, "tls_max": args.tls_max, "import_seconds": round(import_s, 1)}
     try:
         cpu0 = cpu_seconds(server.proc.pid)
         connect_s = wait_connected(web, key, n, args.timeout)

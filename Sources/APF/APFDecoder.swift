@@ -38,10 +38,11 @@ public struct APFDecoder: Sendable {
     /// Adds received bytes to the buffer.
     public mutating func append(_ bytes: some Collection<UInt8>) {
         if self.readIndex == self.buffer.count {
-            // An idle tunnel should not keep the capacity of its largest read (thousands of
-            // tunnels mostly receive 5-byte keep-alives).
-            self.buffer.removeAll(keepingCapacity: self.buffer.capacity <= 256)
+            // Nothing buffered: take the bytes as they are (no copy when they are an array);
+            // `next()` lets go of them once they are all parsed, so an idle tunnel holds none.
+            self.buffer = Array(bytes)
             self.readIndex = 0
+            return
         } else if self.readIndex >= 4096 && self.readIndex * 2 >= self.buffer.count {
             self.buffer.removeFirst(self.readIndex)
             self.readIndex = 0
@@ -86,6 +87,10 @@ public struct APFDecoder: Sendable {
             }
         }
         self.readIndex = reader.index
+        if self.readIndex == self.buffer.count {
+            self.buffer = []
+            self.readIndex = 0
+        }
         switch message {
         case .userAuthFailure: self.skipFailurePadding = true
         case .requestSuccess, .requestFailure: self.pendingReplies.removeFirst()

@@ -79,6 +79,12 @@ public enum CIRAChannelError: Error, Equatable, Sendable {
     case queueFull
 }
 
+/// Settings shared, unchanged, by many sessions.
+public final class SharedCIRAServerConfiguration: Sendable {
+    public let value: CIRAServerConfiguration
+    public init(_ value: CIRAServerConfiguration) { self.value = value }
+}
+
 /// Tunables of ``CIRAServerSession``; the defaults follow spec §5–6.
 public struct CIRAServerConfiguration: Sendable {
     /// Interval asked for in KEEPALIVE_OPTIONS_REQUEST, in seconds.

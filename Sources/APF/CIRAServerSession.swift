@@ -22,7 +22,10 @@ public struct CIRAServerSession: Sendable {
         case closed
     }
 
-    public let configuration: CIRAServerConfiguration
+    public var configuration: CIRAServerConfiguration { self.shared.value }
+    /// One copy of the settings for every session made from it (about 140 bytes each, per
+    /// idle device otherwise).
+    private let shared: SharedCIRAServerConfiguration
     public private(set) var state: State = .awaitingProtocolVersion
     /// The canonical lowercase UUID from PROTOCOLVERSION.
     public private(set) var uuid: String?
@@ -50,9 +53,14 @@ public struct CIRAServerSession: Sendable {
 
     /// Starts a session at TLS accept time `now`.
     public init(configuration: CIRAServerConfiguration = .init(), now: Instant) {
-        self.configuration = configuration
+        self.init(shared: SharedCIRAServerConfiguration(configuration), now: now)
+    }
+
+    /// Starts a session whose settings are shared with the other sessions of a listener.
+    public init(shared: SharedCIRAServerConfiguration, now: Instant) {
+        self.shared = shared
         self.lastInbound = now
-        self.handshakeDeadline = now + configuration.handshakeTimeout
+        self.handshakeDeadline = now + shared.value.handshakeTimeout
     }
 
     /// True while an allowlist or credentials lookup is outstanding; the I/O layer may stop

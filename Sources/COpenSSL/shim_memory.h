@@ -1,16 +1,22 @@
-// A pool for OpenSSL's record buffers (owned by the TLS work).
+// Pools for OpenSSL's buffers (owned by the TLS work).
 //
 // With SSL_MODE_RELEASE_BUFFERS every TLS read, write and handshake allocates and frees ~17 KB
 // buffers. From the heap they fragment it around the small long-lived objects of thousands of
 // idle tunnels (freed but unreturnable memory: 43 KB of RSS per idle device instead of 17);
-// from mmap they cost a syscall, page faults and a TLB shootdown each. Instead, allocations of
-// 16-20 KiB come from one reserved region of equal blocks that are recycled; everything else
-// goes to malloc. A block that was freed keeps its pages (bounded by the peak number of
-// buffers in use, above a small warm set), and the region is only reserved address space until
-// touched.
+// from mmap they cost a syscall, page faults and a TLB shootdown each. Instead they come from
+// reserved regions of equal blocks that are recycled:
+// - 20 KiB blocks for requests of 16-20 KiB and for buffers grown by realloc from 4 KiB (the
+//   handshake's ~8 KB message buffer, whose last steps stayed behind as 8 KB heap holes);
+// - 4 KiB blocks (one page) for requests of 1-4 KiB: the handshake's temporaries of that size
+//   (ClientHello extensions, transcript buffers) left about one hole per connection between
+//   the long-lived session objects. No OpenSSL object of that size outlives a handshake here
+//   (measured with heaptrack: the idle session's pieces are all below 1 KiB or above 7 KiB).
+// Everything else goes to malloc. A freed block keeps its pages only within a small warm set;
+// the regions are reserved address space until touched.
 #ifndef MPS_COPENSSL_SHIM_MEMORY_H
 #define MPS_COPENSSL_SHIM_MEMORY_H
 #include <openssl/crypto.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,61 +26,85 @@
 #define MPS_POOL_BLOCK ((size_t)20 * 1024)
 #define MPS_POOL_MIN ((size_t)16 * 1024)
 #define MPS_POOL_BLOCKS 8192
+#define MPS_PAGE_BLOCK ((size_t)4 * 1024)
+#define MPS_PAGE_MIN ((size_t)1024)
+#define MPS_PAGE_BLOCKS 32768
 
 struct mps_pool {
     uint8_t *base;
-    uint32_t free_list[MPS_POOL_BLOCKS];
+    size_t block;
+    uint32_t capacity;
+    // Free blocks beyond this many give their pages back (a reconnect storm must not leave
+    // its peak of in-flight buffers resident); the ones below stay warm for the next ones.
+    uint32_t warm;
+    uint32_t *free_list;
     uint32_t free_count;
     uint32_t next_fresh;
     pthread_mutex_t lock;
 };
 
-// The one pool of the process, as a function-local static so that the definition is emitted
+// The pools of the process, as function-local statics so that the definitions are emitted
 // wherever this header's functions are (file-scope statics in headers are not, from Swift).
-static struct mps_pool *mps_pool_state(void) {
-    static struct mps_pool pool = { NULL, {0}, 0, 0, PTHREAD_MUTEX_INITIALIZER };
+// Warm sets: 64 × 20 KiB (at 1,024 the warm set alone came to 20 MiB, 2 KB per device of a
+// 10,000-device fleet) and 256 × 4 KiB.
+static struct mps_pool *mps_pool_large(void) {
+    static uint32_t list[MPS_POOL_BLOCKS];
+    static struct mps_pool pool = {
+        NULL, MPS_POOL_BLOCK, MPS_POOL_BLOCKS, 64, list, 0, 0, PTHREAD_MUTEX_INITIALIZER };
     return &pool;
 }
-#define mps_pool_base (mps_pool_state()->base)
-#define mps_pool_free_count (mps_pool_state()->free_count)
-#define mps_pool_next_fresh (mps_pool_state()->next_fresh)
-#define mps_pool_lock (mps_pool_state()->lock)
-#define mps_pool_free (mps_pool_state()->free_list)
-
-static inline int mps_pool_owns(const void *p) {
-    return mps_pool_base != NULL && (const uint8_t *)p >= mps_pool_base
-        && (const uint8_t *)p < mps_pool_base + MPS_POOL_BLOCK * MPS_POOL_BLOCKS;
+static struct mps_pool *mps_pool_page(void) {
+    static uint32_t list[MPS_PAGE_BLOCKS];
+    static struct mps_pool pool = {
+        NULL, MPS_PAGE_BLOCK, MPS_PAGE_BLOCKS, 256, list, 0, 0, PTHREAD_MUTEX_INITIALIZER };
+    return &pool;
 }
 
-static void *mps_pool_take(void) {
+static inline int mps_pool_owns(struct mps_pool *pool, const void *p) {
+    return pool->base != NULL && (const uint8_t *)p >= pool->base
+        && (const uint8_t *)p < pool->base + pool->block * pool->capacity;
+}
+
+static void *mps_pool_take(struct mps_pool *pool) {
     void *block = NULL;
-    pthread_mutex_lock(&mps_pool_lock);
-    if (mps_pool_free_count > 0) {
-        block = mps_pool_base + MPS_POOL_BLOCK * mps_pool_free[--mps_pool_free_count];
-    } else if (mps_pool_next_fresh < MPS_POOL_BLOCKS) {
-        block = mps_pool_base + MPS_POOL_BLOCK * mps_pool_next_fresh++;
+    pthread_mutex_lock(&pool->lock);
+    if (pool->free_count > 0) {
+        block = pool->base + pool->block * pool->free_list[--pool->free_count];
+    } else if (pool->next_fresh < pool->capacity) {
+        block = pool->base + pool->block * pool->next_fresh++;
     }
-    pthread_mutex_unlock(&mps_pool_lock);
+    pthread_mutex_unlock(&pool->lock);
     return block;
 }
 
-// Free blocks beyond this many give their pages back (a reconnect storm must not leave its
-// peak of in-flight buffers resident); the ones below it stay warm for the next handshakes.
-#define MPS_POOL_WARM 1024
+static void mps_pool_give(struct mps_pool *pool, void *p) {
+    uint32_t index = (uint32_t)(((uint8_t *)p - pool->base) / pool->block);
+    pthread_mutex_lock(&pool->lock);
+    int cold = pool->free_count >= pool->warm;
+    pool->free_list[pool->free_count++] = index;
+    pthread_mutex_unlock(&pool->lock);
+    if (cold) madvise(p, pool->block, MADV_DONTNEED);
+}
 
-static void mps_pool_give(void *p) {
-    uint32_t index = (uint32_t)(((uint8_t *)p - mps_pool_base) / MPS_POOL_BLOCK);
-    pthread_mutex_lock(&mps_pool_lock);
-    int cold = mps_pool_free_count >= MPS_POOL_WARM;
-    mps_pool_free[mps_pool_free_count++] = index;
-    pthread_mutex_unlock(&mps_pool_lock);
-    if (cold) madvise(p, MPS_POOL_BLOCK, MADV_DONTNEED);
+/// The pool that serves a fresh request of `n` bytes, or NULL for the heap.
+static inline struct mps_pool *mps_pool_for(size_t n) {
+    if (n >= MPS_POOL_MIN && n <= MPS_POOL_BLOCK) return mps_pool_large();
+    if (n >= MPS_PAGE_MIN && n <= MPS_PAGE_BLOCK) return mps_pool_page();
+    return NULL;
+}
+
+/// The pool that owns `p`, or NULL when it came from the heap.
+static inline struct mps_pool *mps_pool_owner(const void *p) {
+    if (mps_pool_owns(mps_pool_large(), p)) return mps_pool_large();
+    if (mps_pool_owns(mps_pool_page(), p)) return mps_pool_page();
+    return NULL;
 }
 
 static void *mps_pool_malloc(size_t n, const char *file, int line) {
     (void)file; (void)line;
-    if (n >= MPS_POOL_MIN && n <= MPS_POOL_BLOCK) {
-        void *block = mps_pool_take();
+    struct mps_pool *pool = mps_pool_for(n);
+    if (pool != NULL) {
+        void *block = mps_pool_take(pool);
         if (block != NULL) return block;
     }
     return malloc(n);
@@ -83,36 +113,74 @@ static void *mps_pool_malloc(size_t n, const char *file, int line) {
 static void mps_pool_free_fn(void *p, const char *file, int line) {
     (void)file; (void)line;
     if (p == NULL) return;
-    if (mps_pool_owns(p)) mps_pool_give(p); else free(p);
+    struct mps_pool *owner = mps_pool_owner(p);
+    if (owner != NULL) mps_pool_give(owner, p); else free(p);
 }
+
+// Buffers that OpenSSL grows by realloc move into the 20 KiB pool once they reach this size.
+#define MPS_POOL_GROW_MIN ((size_t)4 * 1024)
 
 static void *mps_pool_realloc(void *p, size_t n, const char *file, int line) {
-    if (p == NULL) return mps_pool_malloc(n, file, line);
-    if (!mps_pool_owns(p)) {
-        if (n >= MPS_POOL_MIN && n <= MPS_POOL_BLOCK) {
-            // Growing into the pooled range: we do not know the old size, so let the heap
-            // keep it (BUF_MEM grows in steps; this is rare and correct).
-            return realloc(p, n);
+    if (p == NULL) {
+        if (n >= MPS_POOL_GROW_MIN && n <= MPS_POOL_BLOCK) {
+            void *block = mps_pool_take(mps_pool_large());
+            if (block != NULL) return block;
         }
-        return realloc(p, n);
+        return mps_pool_malloc(n, file, line);
     }
-    if (n <= MPS_POOL_BLOCK) return p;
-    void *bigger = malloc(n);
-    if (bigger == NULL) return NULL;
-    memcpy(bigger, p, MPS_POOL_BLOCK);
-    mps_pool_give(p);
-    return bigger;
+    struct mps_pool *owner = mps_pool_owner(p);
+    if (owner != NULL && n <= owner->block) return p;
+    // Moving: out of a pool, or from the heap into one. Never more than the old size is read.
+    size_t old = owner != NULL ? owner->block : malloc_usable_size(p);
+    struct mps_pool *target =
+        (n >= MPS_POOL_GROW_MIN && n <= MPS_POOL_BLOCK) ? mps_pool_large() : mps_pool_for(n);
+    void *moved = target != NULL ? mps_pool_take(target) : NULL;
+    if (moved == NULL) {
+        if (owner == NULL) return realloc(p, n);
+        moved = malloc(n);
+        if (moved == NULL) return NULL;
+    }
+    memcpy(moved, p, old < n ? old : n);
+    if (owner != NULL) mps_pool_give(owner, p); else free(p);
+    return moved;
 }
 
-/// Installs the pool. Must run before OpenSSL allocates anything; returns 1 on success.
-static inline int mps_install_openssl_pool(void) {
-    void *region = mmap(NULL, MPS_POOL_BLOCK * MPS_POOL_BLOCKS, PROT_READ | PROT_WRITE,
+static int mps_pool_reserve(struct mps_pool *pool) {
+    if (pool->base != NULL) return 1;
+    size_t size = pool->block * pool->capacity;
+    void *region = mmap(NULL, size, PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (region == MAP_FAILED) return 0;
-    mps_pool_base = (uint8_t *)region;
-    if (CRYPTO_set_mem_functions(mps_pool_malloc, mps_pool_realloc, mps_pool_free_fn) != 1) {
-        munmap(region, MPS_POOL_BLOCK * MPS_POOL_BLOCKS);
-        mps_pool_base = NULL;
+    pool->base = (uint8_t *)region;
+    return 1;
+}
+
+// Entry points for tests of the pools' paths (without handing them to OpenSSL).
+static inline int mps_pool_reserve_both(void) {
+    return mps_pool_reserve(mps_pool_large()) && mps_pool_reserve(mps_pool_page());
+}
+static inline void *mps_pool_test_malloc(size_t n) { return mps_pool_malloc(n, "", 0); }
+static inline void *mps_pool_test_realloc(void *p, size_t n) {
+    return mps_pool_realloc(p, n, "", 0);
+}
+static inline void mps_pool_test_free(void *p) { mps_pool_free_fn(p, "", 0); }
+/// 0: the heap, 1: the 20 KiB pool, 2: the 4 KiB pool.
+static inline int mps_pool_test_owner(const void *p) {
+    struct mps_pool *owner = mps_pool_owner(p);
+    return owner == NULL ? 0 : (owner == mps_pool_large() ? 1 : 2);
+}
+
+/// Installs the pools. Must run before OpenSSL allocates anything; returns 1 on success.
+static inline int mps_install_openssl_pool(void) {
+    struct mps_pool *large = mps_pool_large();
+    struct mps_pool *page = mps_pool_page();
+    if (!mps_pool_reserve(large)) return 0;
+    if (!mps_pool_reserve(page)
+        || CRYPTO_set_mem_functions(mps_pool_malloc, mps_pool_realloc, mps_pool_free_fn) != 1) {
+        munmap(large->base, large->block * large->capacity);
+        if (page->base != NULL) munmap(page->base, page->block * page->capacity);
+        large->base = NULL;
+        page->base = NULL;
         return 0;
     }
     return 1;

@@ -9,4 +9,24 @@ public enum OpenSSLMemory {
     public static func usePooledRecordBuffers() -> Bool {
         mps_install_openssl_pool() == 1
     }
+
+    /// Where an allocation of OpenSSL's would live.
+    enum Home: Int { case heap = 0, recordPool = 1, pagePool = 2 }
+
+    /// The pools' allocation paths, called directly (for tests; OpenSSL is not involved).
+    enum Paths {
+        static func reserve() -> Bool { mps_pool_reserve_both() == 1 }
+        static func allocate(_ count: Int) -> UnsafeMutableRawPointer? {
+            mps_pool_test_malloc(count)
+        }
+        static func reallocate(
+            _ pointer: UnsafeMutableRawPointer?, _ count: Int
+        ) -> UnsafeMutableRawPointer? {
+            mps_pool_test_realloc(pointer, count)
+        }
+        static func free(_ pointer: UnsafeMutableRawPointer?) { mps_pool_test_free(pointer) }
+        static func home(_ pointer: UnsafeMutableRawPointer) -> Home {
+            Home(rawValue: Int(mps_pool_test_owner(pointer))) ?? .heap
+        }
+    }
 }

@@ -233,12 +233,15 @@ public final class Server: Sendable {
         let sessions = auth.sessions
         let now = settings.now
         self.housekeeping = Task {
+            var trims = TrimSchedule(fallbackSamples: 6)
+            var tick = 0
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(60))
+                try? await Task.sleep(for: .seconds(10))
+                tick += 1
                 // Ends idle and expired sessions, closing their WebSockets (4401).
-                _ = try? await sessions.purgeExpired(now: now())
+                if tick % 6 == 0 { _ = try? await sessions.purgeExpired(now: now()) }
                 // Give back heap pages freed by bursts (reconnect storms, large responses).
-                MemoryTuning.trim()
+                if trims.sample(tunnels.connectedCount) { MemoryTuning.trim() }
             }
         }
     }

@@ -36,6 +36,7 @@ public final class SimulatedFleet: Sendable {
     ///   - mpsHost: a numeric address or "localhost".
     ///   - trustedRootPEM: verify the MPS's chain against these roots; nil = no verification.
     ///   - connectionsPerSecond: fleet-wide pace of new connection attempts.
+    ///   - tlsMaximum: the newest TLS version offered (1.2 is what most AMT firmware speaks).
     public init(
         devices: [SimulatedDevice],
         mpsHost: String,
@@ -43,11 +44,12 @@ public final class SimulatedFleet: Sendable {
         group: EventLoopGroup,
         logger: Logger,
         trustedRootPEM: String? = nil,
-        connectionsPerSecond: Int = 500
+        connectionsPerSecond: Int = 500,
+        tlsMaximum: SimulatorTLSMaximum = .tls1_3
     ) {
         var tls: TLSContext?
         do {
-            tls = try Self.makeTLSContext(trustedRootPEM: trustedRootPEM)
+            tls = try Self.makeTLSContext(trustedRootPEM: trustedRootPEM, maximum: tlsMaximum)
         } catch {
             logger.error(
                 "cannot create the TLS client context; devices will not connect",
@@ -99,8 +101,12 @@ public final class SimulatedFleet: Sendable {
         _ = try Self.makeTLSContext(trustedRootPEM: pem)
     }
 
-    private static func makeTLSContext(trustedRootPEM: String?) throws -> TLSContext {
-        try TLSContext.client(trustedRootsPEM: trustedRootPEM, verifyPeer: trustedRootPEM != nil)
+    private static func makeTLSContext(
+        trustedRootPEM: String?, maximum: SimulatorTLSMaximum = .tls1_3
+    ) throws -> TLSContext {
+        try TLSContext.client(
+            trustedRootsPEM: trustedRootPEM, verifyPeer: trustedRootPEM != nil,
+            maximumVersion: maximum == .tls1_2 ? .tls1_2 : .tls1_3)
     }
 
     /// Lowercase GUIDs for `count` devices: `first`, then `first` + 1, + 2, … in its last

@@ -4,6 +4,12 @@ internal import APF
 internal import Foundation
 public import Logging
 
+/// The newest TLS version simulated devices offer.
+public enum SimulatorTLSMaximum: String, Sendable, Equatable {
+    case tls1_2 = "1.2"
+    case tls1_3 = "1.3"
+}
+
 /// The `amt-sim` command line, parsed and checked (no I/O except reading `--fleet`).
 public struct SimulatorOptions: Sendable, Equatable {
     public var mpsHost = "127.0.0.1"
@@ -19,12 +25,14 @@ public struct SimulatorOptions: Sendable, Equatable {
     public var fleetFile: String?
     public var trustedRootFile: String?
     public var connectionsPerSecond = 500
+    /// The newest TLS version the devices offer (real AMT firmware mostly negotiates 1.2).
+    public var tlsMaximum: SimulatorTLSMaximum = .tls1_3
     public var logLevel: LogLevel = .info
 
     public static let usage = """
         usage: amt-sim [--mps HOST:PORT] [--count N] [--guid GUID] [--mps-user U] \
         --mps-password P [--amt-user U] --amt-password P [--keepalive S] [--reconnect S] \
-        [--fleet FILE.json] [--trusted-root FILE.pem] [--rate N] [--log-level LEVEL]
+        [--fleet FILE.json] [--trusted-root FILE.pem] [--rate N] [--tls-max 1.2|1.3] [--log-level LEVEL]
         """
 
     /// Parses arguments (without the program name).
@@ -69,6 +77,11 @@ public struct SimulatorOptions: Sendable, Equatable {
             case "--fleet": o.fleetFile = try value(flag)
             case "--trusted-root": o.trustedRootFile = try value(flag)
             case "--rate": o.connectionsPerSecond = Int(try number(flag, 1...10_000))
+            case "--tls-max":
+                guard let cap = SimulatorTLSMaximum(rawValue: try value(flag)) else {
+                    throw .init(flag, "must be 1.2 or 1.3")
+                }
+                o.tlsMaximum = cap
             case "--log-level":
                 guard let level = LogLevel(name: try value(flag)) else {
                     throw .init(flag, "must be trace, debug, info, notice, warning, error or critical")

@@ -19,6 +19,8 @@ final class DeviceReadCache: Sendable {
     }
 
     private let entries = Mutex<[String: Entry]>([:])
+    /// When expired entries were last dropped (uptime seconds).
+    private let lastSweep = Mutex<TimeInterval>(0)
 
     var generation: UInt64 { self.database.writes.load(ordering: .acquiring) }
 
@@ -36,8 +38,18 @@ final class DeviceReadCache: Sendable {
     func store(_ guid: String, _ device: Device?, generation: UInt64) {
         let now = ProcessInfo.processInfo.systemUptime
         guard self.generation == generation else { return }
+        let sweep = self.lastSweep.withLock { last in
+            guard now - last >= Self.lifetime else { return false }
+            last = now
+            return true
+        }
         self.entries.withLock { entries in
             if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            // At most once per lifetime, drop what expired: a connect storm reads every
+            // device once, and 10,000 stale entries would stay for as long as the fleet idles.
+            if sweep && entries.count > 64 {
+                entries = entries.filter { now - $0.value.storedAt < Self.lifetime }
+            }
             entries[guid] = Entry(device: device, generation: generation, storedAt: now)
         }
     }

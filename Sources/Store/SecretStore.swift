@@ -37,13 +37,7 @@ public final class SecretStore: Sendable {
     private let hashing: HashingPool
     private let parameters: Argon2Parameters
     private let logger: Logger?
-    private let cacheKey = SecureRandom.bytes(32)
-    private let verified = Mutex<[String: VerifiedPair]>([:])
-
-    private struct VerifiedPair {
-        var mac: [UInt8]
-        var encodedHash: String
-    }
+    private let verified = VerifiedCredentials()
 
     public init(
         database: Database,
@@ -87,7 +81,7 @@ public final class SecretStore: Sendable {
                 [.text(guid), .text(encoded), .text(now)]
             )
         }
-        _ = self.verified.withLock { $0.removeValue(forKey: guid) }
+        self.verified.forget(guid)
     }
 
     /// True when `username` and `password` are the device's CIRA credentials. Unknown devices,
@@ -121,14 +115,11 @@ public final class SecretStore: Sendable {
         }
         guard let stored else { return false }
         let usernameMatches = constantTimeEqual(stored.username, username)
-        let mac = self.mac(username: username, password: password)
-        let cached = self.verified.withLock { $0[guid] }
-        if let cached, cached.encodedHash == stored.hash, constantTimeEqual(cached.mac, mac) {
-            return usernameMatches
-        }
+        let mac = self.verified.mac(username: username, password: password, storedHash: stored.hash)
+        if self.verified.contains(guid, mac) { return usernameMatches }
         let passwordMatches = await self.hashing.verify(password, encoded: stored.hash)
         guard passwordMatches && usernameMatches else { return false }
-        self.verified.withLock { $0[guid] = VerifiedPair(mac: mac, encodedHash: stored.hash) }
+        self.verified.remember(guid, mac)
         return true
     }
 
@@ -193,7 +184,7 @@ public final class SecretStore: Sendable {
     @discardableResult
     public func deleteAll(guid: String) async throws -> Bool {
         let guid = try GUID.require(guid)
-        _ = self.verified.withLock { $0.removeValue(forKey: guid) }
+        self.verified.forget(guid)
         return try await self.database.write { connection in
             try connection.run("DELETE FROM device_secrets WHERE guid = ?", [.text(guid)]) > 0
         }
@@ -202,15 +193,5 @@ public final class SecretStore: Sendable {
     /// Binds a sealed AMT password to its row and purpose.
     static func associatedData(_ guid: String) -> [UInt8] {
         Array("mps/device_secrets/amt_password/\(guid)".utf8)
-    }
-
-    /// Length-prefixed so ("ab", "c") and ("a", "bc") never collide.
-    private func mac(username: String, password: String) -> [UInt8] {
-        var message: [UInt8] = []
-        for part in [username, password] {
-            let bytes = Array(part.utf8)
-            message += withUnsafeBytes(of: UInt32(bytes.count).bigEndian, Array.init) + bytes
-        }
-        return Hash.hmacSHA256(key: self.cacheKey, data: message)
     }
 }

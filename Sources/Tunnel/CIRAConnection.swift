@@ -26,7 +26,11 @@ final class CIRAConnection: ConnectionHandler {
     init(connection: Connection, manager: TunnelManager) {
         self.connection = connection
         self.manager = manager
-        let config = manager.configuration
+        self.session = CIRAServerSession(shared: manager.sessionSettings, now: connection.loop.now)
+    }
+
+    /// The APF session settings of a tunnel configuration, made once per manager.
+    static func sessionSettings(_ config: TunnelConfiguration) -> SharedCIRAServerConfiguration {
         var options = CIRAServerConfiguration()
         options.idleTimeout = config.idleTimeout
         options.idleMargin = config.idleMargin
@@ -34,7 +38,7 @@ final class CIRAConnection: ConnectionHandler {
         options.keepAliveInterval = config.keepAliveInterval
         options.maxChannels = config.maxChannelsPerDevice
         options.channelOpenTimeout = config.channelOpenTimeout
-        self.session = CIRAServerSession(configuration: options, now: connection.loop.now)
+        return SharedCIRAServerConfiguration(options)
     }
 
     private var logger: Logger {

@@ -1,3 +1,4 @@
+internal import APF
 public import Crypto
 public import Foundation
 public import Logging
@@ -37,6 +38,7 @@ public final class TunnelManager: Sendable {
     }
 
     let configuration: TunnelConfiguration
+    let sessionSettings: SharedCIRAServerConfiguration
     let authority: any TunnelAuthority
     let logger: Logger
     let recorder: StatusRecorder
@@ -52,6 +54,7 @@ public final class TunnelManager: Sendable {
         tls: TLSContext?, logger: Logger
     ) {
         self.configuration = configuration
+        self.sessionSettings = CIRAConnection.sessionSettings(configuration)
         self.authority = authority
         self.group = group
         self.tls = tls

@@ -53,7 +53,8 @@ let fleet = SimulatedFleet(
     group: group,
     logger: logger,
     trustedRootPEM: trustedRoot,
-    connectionsPerSecond: options.connectionsPerSecond
+    connectionsPerSecond: options.connectionsPerSecond,
+    tlsMaximum: options.tlsMaximum
 )
 
 // SIGINT/SIGTERM end the run: handled on a dispatch queue, not by the default action.

@@ -12,6 +12,7 @@ import WSMAN
         #expect(o.mpsHost == "127.0.0.1")
         #expect(o.mpsPort == 4433)
         #expect(o.count == 1)
+        #expect(o.tlsMaximum == .tls1_3)
         #expect(throws: SimulatorConfigurationError.self) { try SimulatorOptions.parse([]) }
     }
 
@@ -21,7 +22,9 @@ import WSMAN
             "--mps", "[::1]:5000", "--count", "3", "--guid", "AAAA0000-BBBB-4CCC-8DDD-EEEEFFFF0000",
             "--mps-user", "u", "--mps-password", "m", "--amt-user", "adm", "--amt-password", "a",
             "--keepalive", "90", "--reconnect", "0", "--log-level", "debug", "--rate", "100",
+            "--tls-max", "1.2",
         ])
+        #expect(o.tlsMaximum == .tls1_2)
         #expect(o.mpsHost == "::1" && o.mpsPort == 5000)
         #expect(o.firstGUID == "aaaa0000-bbbb-4ccc-8ddd-eeeeffff0000")
         #expect(o.keepAliveSeconds == 90 && o.reconnectSeconds == 0 && o.connectionsPerSecond == 100)
@@ -45,6 +48,7 @@ import WSMAN
         let bad: [[String]] = [
             ["--bogus"], ["--mps", "example.com:4433"], ["--mps", "127.0.0.1"], ["--mps", "127.0.0.1:0"],
             ["--count", "0"], ["--guid", "nope"], ["--keepalive", "-1"], ["--log-level", "loud"], ["--mps"],
+            ["--tls-max", "1.1"],
         ]
         for args in bad {
             #expect(throws: SimulatorConfigurationError.self, "\(args)") {
