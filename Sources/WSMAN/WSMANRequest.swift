@@ -113,6 +113,19 @@ public enum WSMANRequest {
         }
     }
 
+    /// The openings of the read-only envelopes this builder makes (Get, Enumerate, Pull).
+    private static let readOnlyOpenings: [[UInt8]] = [WSMANAction.get, WSMANAction.enumerate, WSMANAction.pull]
+        .map { Array((prefix + "<Header><a:Action>" + $0 + "</a:Action>").utf8) }
+
+    /// Whether `envelope`, built by this type, only reads (Get, Enumerate, Pull): resending
+    /// it cannot change the device. Anything else, or any other text, counts as a change.
+    public static func isReadOnly(_ envelope: String) -> Bool {
+        let utf8 = envelope.utf8
+        return Self.readOnlyOpenings.contains { opening in
+            utf8.count >= opening.count && utf8.prefix(opening.count).elementsEqual(opening)
+        }
+    }
+
     private static func envelope(
         _ action: String, _ resourceURI: String, _ selectors: [WSMANSelector], _ messageID: Int, body: String
     ) -> String {
