@@ -86,10 +86,15 @@ struct XMLReader {
 
     private mutating func declaration() throws(WSMANError) {
         guard let end = self.find("?>", from: self.i) else { throw Self.bad("unterminated declaration") }
-        let decl = String(decoding: self.b[self.i..<end], as: UTF8.self).lowercased()
-        if let r = decl.range(of: "encoding") {
-            let rest = decl[r.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" }
-            let name = rest.prefix { $0 != "\"" && $0 != "'" && $0 != " " }
+        if let at = self.find("encoding", from: self.i), at < end {
+            var j = at + 8
+            while j < end && (Self.isSpace(self.b[j]) || self.b[j] == 0x3D) { j += 1 }
+            guard j < end, self.b[j] == 0x22 || self.b[j] == 0x27 else { throw Self.bad("bad declaration") }
+            let quote = self.b[j]
+            let start = j + 1
+            j = start
+            while j < end && self.b[j] != quote { j += 1 }
+            let name = String(decoding: self.b[start..<j], as: UTF8.self).lowercased()
             guard name == "utf-8" || name == "utf8" || name == "us-ascii" else {
                 throw .malformed("unsupported XML encoding")
             }
