@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
+internal import Glibc
+
 /// One argument or property value in a Put or method body.
 public enum WSMANValue: Sendable, Equatable {
     /// Text, XML-escaped on output.
@@ -120,9 +122,14 @@ public enum WSMANRequest {
     /// Whether `envelope`, built by this type, only reads (Get, Enumerate, Pull): resending
     /// it cannot change the device. Anything else, or any other text, counts as a change.
     public static func isReadOnly(_ envelope: String) -> Bool {
-        let utf8 = envelope.utf8
-        return Self.readOnlyOpenings.contains { opening in
-            utf8.count >= opening.count && utf8.prefix(opening.count).elementsEqual(opening)
+        var envelope = envelope
+        return envelope.withUTF8 { utf8 in
+            Self.readOnlyOpenings.contains { opening in
+                utf8.count >= opening.count
+                    && opening.withUnsafeBufferPointer { o in
+                        memcmp(utf8.baseAddress!, o.baseAddress!, o.count) == 0
+                    }
+            }
         }
     }
 
