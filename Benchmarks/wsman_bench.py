@@ -7,7 +7,10 @@
 3. wrk drives GET /api/v1/devices/{guid} with an API key over keep-alive HTTPS connections, and
    in the same run nginx serves a static file of the same size over HTTPS with the same
    certificate: our rate as a fraction of nginx's.
-Every run is bounded (wrk -d); both servers and the simulator are stopped at the end.
+Every run is bounded (wrk -d); both servers and the simulator are stopped at the end, and the
+temporary directory is removed. Each route also reports the server's and the simulator's CPU
+time per call (utime+stime from /proc). `--only ROUTE` runs one route without nginx; `--perf`
+records `perf record -g` of both processes during each route (perf-ROUTE-server.data, …).
 
     python3 Benchmarks/wsman_bench.py --devices 1000 --seconds 10
 """
@@ -149,6 +152,7 @@ http {{ access_log off; keepalive_requests 1000000; sendfile on; default_type ap
             except subprocess.TimeoutExpired:
                 simp.kill()
         server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     print(json.dumps(results, indent=2))
 
 
