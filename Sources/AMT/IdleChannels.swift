@@ -8,7 +8,7 @@ internal import Tunnel
 ///
 /// A device that does not honour keep-alive is detected and then gets a fresh channel per
 /// exchange again: a kept channel it closes within ``quickClose`` of being kept, or a kept
-/// channel that closes before answering, marks it as refusing. Requests that change state
+/// channel that closes before answering, marks it as refusing for a while. Requests that change state
 /// (Put, methods, Delete) ride a kept channel only once reuse has worked on this device, so a
 /// write is never lost to a close that raced with it on a device we know nothing about.
 final class IdleChannels: Sendable {
@@ -16,7 +16,7 @@ final class IdleChannels: Sendable {
         case unknown
         /// A kept channel has carried a full exchange.
         case confirmed
-        /// The device closes channels after each answer: never keep one again.
+        /// The device closes channels after each answer: keep none (for ``refusalLifetime``).
         case refused
     }
 
@@ -28,7 +28,12 @@ final class IdleChannels: Sendable {
     private struct State {
         var kept: [Kept] = []
         var keepAlive = KeepAlive.unknown
+        var refusedAt: ContinuousClock.Instant?
     }
+
+    /// How long a refusal holds before keep-alive is tried again (the close that taught it may
+    /// have been a tunnel going down, or the device may since run other firmware).
+    static let refusalLifetime = Duration.seconds(300)
 
     /// A device closing a kept channel sooner than this after it was kept is taken as
     /// closing after every answer.
@@ -45,6 +50,10 @@ final class IdleChannels: Sendable {
         var dropped: [TunnelChannel] = []
         defer { for channel in dropped { channel.close() } }
         return self.state.withLock { s -> TunnelChannel? in
+            if s.keepAlive == .refused, let at = s.refusedAt, now - at >= Self.refusalLifetime {
+                s.keepAlive = .unknown
+                s.refusedAt = nil
+            }
             guard s.keepAlive != .refused, readOnly || s.keepAlive == .confirmed else { return nil }
             while let last = s.kept.popLast() {
                 let closedByDevice = last.channel.isClosed
@@ -52,6 +61,7 @@ final class IdleChannels: Sendable {
                 dropped.append(last.channel)
                 if closedByDevice && now - last.since < Self.quickClose {
                     s.keepAlive = .refused
+                    s.refusedAt = now
                     dropped += s.kept.map(\.channel)
                     s.kept.removeAll()
                 }
@@ -80,9 +90,10 @@ final class IdleChannels: Sendable {
     }
 
     /// A kept channel closed before any answer: the device does not keep channels open.
-    func reuseFailed() {
+    func reuseFailed(now: ContinuousClock.Instant) {
         let dropped = self.state.withLock { s -> [Kept] in
             s.keepAlive = .refused
+            s.refusedAt = now
             defer { s.kept.removeAll() }
             return s.kept
         }

@@ -164,7 +164,7 @@ public final class WSMANClient: WSMANTransport, Sendable {
             case .closedUnanswered:
                 channel.close()
                 guard reused else { throw AMTError.tunnel(.closed) }
-                state.idle.reuseFailed()
+                state.idle.reuseFailed(now: .now)
                 guard readOnly, !resent else { throw AMTError.tunnel(.closed) }
                 resent = true
                 call = nil
