@@ -56,7 +56,8 @@ import Testing
     }
 
     @Test func invalidUTF8IsAnError() {
-        #expect(throws: WSMANError.self) { try SOAPElement.parse(Array("<r>".utf8) + [0xC3, 0x28] + Array("</r>".utf8)) }
+        let bytes = Array("<r>".utf8) + [0xC3, 0x28] + Array("</r>".utf8)
+        #expect(throws: WSMANError.self) { try SOAPElement.parse(bytes) }
     }
 
     /// Every cut of a capture before its last `>` is an error, never a crash or a partial tree.
