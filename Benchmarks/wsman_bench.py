@@ -7,7 +7,10 @@
 3. wrk drives GET /api/v1/devices/{guid} with an API key over keep-alive HTTPS connections, and
    in the same run nginx serves a static file of the same size over HTTPS with the same
    certificate: our rate as a fraction of nginx's.
-Every run is bounded (wrk -d); both servers and the simulator are stopped at the end.
+Every run is bounded (wrk -d); both servers and the simulator are stopped at the end, and the
+temporary directory is removed. Each route also reports the server's and the simulator's CPU
+time per call (utime+stime from /proc). `--only ROUTE` runs one route without nginx; `--perf`
+records `perf record -g` of both processes during each route (perf-ROUTE-server.data, …).
 
     python3 Benchmarks/wsman_bench.py --devices 1000 --seconds 10
 """
@@ -52,6 +55,10 @@ def main():
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--build", default=os.path.join(ROOT, ".build", "release"))
+    ap.add_argument("--only", choices=["power_state", "hardware_info", "device_get"],
+                    help="run just this route (no nginx comparison)")
+    ap.add_argument("--perf", action="store_true",
+                    help="record `perf -g` of the server and the simulator during each route")
     args = ap.parse_args()
     n = args.devices
     mps, sim = os.path.join(args.build, "mps"), os.path.join(args.build, "amt-sim")
@@ -80,16 +87,36 @@ def main():
         for name, path in [("power_state", "/api/v1/amt/power/state/"),
                            ("hardware_info", "/api/v1/amt/hardwareInfo/"),
                            ("device_get", "/api/v1/devices/")]:
+            if args.only and name != args.only:
+                continue
             lst = os.path.join(tmp, f"{name}.txt")
             with open(lst, "w") as f:
                 f.write("\n".join(path + g for g in guids) + "\n")
             script = os.path.join(tmp, f"{name}.lua")
             with open(script, "w") as f:
                 f.write(LUA_GUIDS % (lst, "%s"))
-            cpu0 = cpu_seconds(server.proc.pid)
+            perfs = []
+            if args.perf:
+                for who, pid in [("server", server.proc.pid), ("sim", simp.pid)]:
+                    out = os.path.join(ROOT, f"perf-{name}-{who}.data")
+                    perfs.append(subprocess.Popen(
+                        ["perf", "record", "-g", "-o", out, "-p", str(pid), "--", "sleep",
+                         str(args.seconds)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            cpu0, sim0 = cpu_seconds(server.proc.pid), cpu_seconds(simp.pid)
             r = wrk(base + path, args.seconds, args.connections, 2, script, hdr)
-            r["server_cpu_seconds"] = round(cpu_seconds(server.proc.pid) - cpu0, 1)
+            server_cpu = cpu_seconds(server.proc.pid) - cpu0
+            sim_cpu = cpu_seconds(simp.pid) - sim0
+            calls = r["rate_per_s"] * args.seconds
+            r["server_cpu_seconds"] = round(server_cpu, 1)
+            r["simulator_cpu_seconds"] = round(sim_cpu, 1)
+            if calls:
+                r["server_cpu_ms_per_call"] = round(server_cpu * 1000 / calls, 3)
+                r["simulator_cpu_ms_per_call"] = round(sim_cpu * 1000 / calls, 3)
+            for p in perfs:
+                p.wait(timeout=args.seconds + 60)
             results[name] = r
+        if args.only:
+            return print(json.dumps(results, indent=2))
         # nginx: the same bytes as one device's JSON, same certificate, same wrk settings.
         body = api(web, key, "/api/v1/devices/" + guids[0])
         www = os.path.join(tmp, "www")
@@ -125,6 +152,7 @@ http {{ access_log off; keepalive_requests 1000000; sendfile on; default_type ap
             except subprocess.TimeoutExpired:
                 simp.kill()
         server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     print(json.dumps(results, indent=2))
 
 

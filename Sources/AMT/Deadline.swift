@@ -20,13 +20,12 @@ enum Deadline {
                         once.resume(.failure(error))
                     }
                 }
-                let timer = Task {
-                    try? await Task.sleep(for: timeout)
-                    if !Task.isCancelled { once.resume(.failure(AMTError.timeout)) }
+                let timer = DeadlineTicker.shared.add(.now + timeout) {
+                    once.resume(.failure(AMTError.timeout))
                 }
-                // Whoever finishes first: stop the timer, and cancel the work if it lost.
+                // Whoever finishes first: drop the deadline, and cancel the work if it lost.
                 once.onFinish {
-                    timer.cancel()
+                    DeadlineTicker.shared.remove(timer)
                     work.cancel()
                 }
             }
@@ -82,5 +81,56 @@ private final class ResumeOnce<T: Sendable>: Sendable {
         c?.resume(with: result)
         finish?()
         return won
+    }
+}
+
+/// Fires registered deadlines from one task that ticks every ``tick`` while any is pending
+/// (and ends when none is), instead of one sleeping task per call. A deadline fires at most
+/// one tick late.
+final class DeadlineTicker: Sendable {
+    static let shared = DeadlineTicker()
+    static let tick = Duration.milliseconds(50)
+
+    private struct State {
+        var pending: [UInt64: (at: ContinuousClock.Instant, fire: @Sendable () -> Void)] = [:]
+        var nextID: UInt64 = 0
+        var running = false
+    }
+
+    private let state = Mutex(State())
+
+    func add(_ at: ContinuousClock.Instant, _ fire: @escaping @Sendable () -> Void) -> UInt64 {
+        let (id, start) = self.state.withLock { s -> (UInt64, Bool) in
+            s.nextID += 1
+            s.pending[s.nextID] = (at, fire)
+            defer { s.running = true }
+            return (s.nextID, !s.running)
+        }
+        if start {
+            Task.detached { await self.run() }
+        }
+        return id
+    }
+
+    func remove(_ id: UInt64) {
+        _ = self.state.withLock { $0.pending.removeValue(forKey: id) }
+    }
+
+    private func run() async {
+        while true {
+            try? await Task.sleep(for: Self.tick)
+            let now = ContinuousClock.now
+            let (due, more) = self.state.withLock { s -> ([@Sendable () -> Void], Bool) in
+                var due: [@Sendable () -> Void] = []
+                for (id, entry) in s.pending where entry.at <= now {
+                    due.append(entry.fire)
+                    s.pending[id] = nil
+                }
+                if s.pending.isEmpty { s.running = false }
+                return (due, s.running)
+            }
+            for fire in due { fire() }
+            if !more { return }
+        }
     }
 }

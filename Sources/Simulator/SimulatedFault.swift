@@ -5,7 +5,8 @@
 /// Faults persist until disabled, with two exceptions: ``httpStatus(_:)`` answers one request
 /// and then clears itself, and ``silent`` clears when the silent tunnel closes (the device comes
 /// back healthy, as AMT does after a reset). In JSON a fault is a string: `"silent"`,
-/// `"ignoreChannelOpens"`, `"stallHTTP"`, `"httpStatus:400"`, `"omitOSPowerSavingState"`.
+/// `"ignoreChannelOpens"`, `"stallHTTP"`, `"httpStatus:400"`, `"omitOSPowerSavingState"`,
+/// `"closeAfterReply"`.
 public enum SimulatedFault: Hashable, Sendable, Codable, CustomStringConvertible {
     /// B08: sends nothing more (no keep-alives, no replies) and ignores what arrives, with the
     /// TCP connection left open.
@@ -18,6 +19,9 @@ public enum SimulatedFault: Hashable, Sendable, Codable, CustomStringConvertible
     case httpStatus(Int)
     /// B22: PowerState responses leave out OSPowerSavingState.
     case omitOSPowerSavingState
+    /// A device that does not keep channels open (no HTTP keep-alive): each channel is closed
+    /// right after its first response.
+    case closeAfterReply
 
     /// The fault's kind, ignoring the status of ``httpStatus(_:)``.
     var kind: String {
@@ -27,6 +31,7 @@ public enum SimulatedFault: Hashable, Sendable, Codable, CustomStringConvertible
         case .stallHTTP: "stallHTTP"
         case .httpStatus: "httpStatus"
         case .omitOSPowerSavingState: "omitOSPowerSavingState"
+        case .closeAfterReply: "closeAfterReply"
         }
     }
 
@@ -42,6 +47,7 @@ public enum SimulatedFault: Hashable, Sendable, Codable, CustomStringConvertible
         case "ignoreChannelOpens": self = .ignoreChannelOpens
         case "stallHTTP": self = .stallHTTP
         case "omitOSPowerSavingState": self = .omitOSPowerSavingState
+        case "closeAfterReply": self = .closeAfterReply
         default:
             let prefix = "httpStatus:"
             guard text.hasPrefix(prefix), let status = Int(text.dropFirst(prefix.count)),

@@ -6,8 +6,9 @@ internal import HTTP
 /// device's ``WSMANEndpoint``.
 ///
 /// Requests may span CHANNEL_DATA messages or share one; they are answered in order. After a
-/// reply that closes the channel (401, unreadable bytes) the channel takes nothing more. With
-/// `stall` set (B27) requests are read and dropped unanswered. No I/O.
+/// reply that closes the channel (401, unreadable bytes, or any reply under the
+/// `closeAfterReply` fault) the channel takes nothing more. With `stallHTTP` set (B27)
+/// requests are read and dropped unanswered. No I/O.
 public struct WSMANChannel: Sendable {
     /// What the I/O layer must do, in order.
     public enum Output: Sendable {
@@ -62,7 +63,7 @@ public struct WSMANChannel: Sendable {
             )
             if used, let override { faults.remove(override) }
             outputs.append(.send(reply.bytes, status: reply.status))
-            if reply.closeChannel {
+            if reply.closeChannel || faults.contains(.closeAfterReply) {
                 self.isFinished = true
                 outputs.append(.close)
             }

@@ -130,6 +130,9 @@ public final class TunnelChannel: Sendable {
 
     public var isClosed: Bool { self.state.withLock { $0.closed } }
 
+    /// Whether bytes from the device wait for `read()`.
+    public var hasUnreadBytes: Bool { self.state.withLock { $0.head < $0.chunks.count } }
+
     // MARK: called on the tunnel's loop
 
     func deliver(_ bytes: [UInt8]) {

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
+internal import Glibc
+
 /// One argument or property value in a Put or method body.
 public enum WSMANValue: Sendable, Equatable {
     /// Text, XML-escaped on output.
@@ -110,6 +112,24 @@ public enum WSMANRequest {
             }
             epr += "</SelectorSet></ReferenceParameters>"
             return open + epr + close
+        }
+    }
+
+    /// The openings of the read-only envelopes this builder makes (Get, Enumerate, Pull).
+    private static let readOnlyOpenings: [[UInt8]] = [WSMANAction.get, WSMANAction.enumerate, WSMANAction.pull]
+        .map { Array((prefix + "<Header><a:Action>" + $0 + "</a:Action>").utf8) }
+
+    /// Whether `envelope`, built by this type, only reads (Get, Enumerate, Pull): resending
+    /// it cannot change the device. Anything else, or any other text, counts as a change.
+    public static func isReadOnly(_ envelope: String) -> Bool {
+        var envelope = envelope
+        return envelope.withUTF8 { utf8 in
+            Self.readOnlyOpenings.contains { opening in
+                utf8.count >= opening.count
+                    && opening.withUnsafeBufferPointer { o in
+                        memcmp(utf8.baseAddress!, o.baseAddress!, o.count) == 0
+                    }
+            }
         }
     }
 

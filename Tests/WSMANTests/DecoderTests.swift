@@ -121,6 +121,19 @@ import Testing
         #expect(WSMANNamespace.resourceURI(for: "Bad Class") == nil && WSMANNamespace.resourceURI(for: "XYZ_A") == nil)
     }
 
+    /// Only Get, Enumerate and Pull count as safe to resend.
+    @Test func readOnlyRequestsAreRecognised() throws {
+        let uri = try #require(WSMANNamespace.resourceURI(for: "AMT_BootSettingData"))
+        #expect(WSMANRequest.isReadOnly(WSMANRequest.get(resourceURI: uri, messageID: 1)))
+        #expect(WSMANRequest.isReadOnly(WSMANRequest.enumerate(resourceURI: uri, messageID: 2)))
+        #expect(WSMANRequest.isReadOnly(WSMANRequest.pull(resourceURI: uri, context: "c", messageID: 3)))
+        #expect(!WSMANRequest.isReadOnly(WSMANRequest.put(resourceURI: uri, body: "", messageID: 4)))
+        #expect(!WSMANRequest.isReadOnly(WSMANRequest.delete(resourceURI: uri, selectors: [], messageID: 5)))
+        let invoke = WSMANRequest.invoke(resourceURI: uri, method: "Get", arguments: "", messageID: 6)
+        #expect(!WSMANRequest.isReadOnly(invoke))
+        #expect(!WSMANRequest.isReadOnly("") && !WSMANRequest.isReadOnly("<Envelope/>"))
+    }
+
     /// Hostile or broken XML is a thrown .malformed, never a crash or an entity expansion.
     @Test func hostileXMLIsRejected() {
         let doctype = #"<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "xx">]><a>&x;</a>"#

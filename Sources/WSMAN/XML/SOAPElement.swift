@@ -60,7 +60,25 @@ public struct SOAPElement: Sendable, Equatable {
     }
 
     /// Text with surrounding whitespace removed (pretty-printed captures indent values).
+    /// ASCII whitespace is skipped on the UTF-8 bytes; an end that then starts with a
+    /// non-ASCII character goes through `Character.isWhitespace` (U+00A0, U+2028, …).
     public var trimmedText: String {
-        String(self.text.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+        let utf8 = self.text.utf8
+        func ascii(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        while start < end, ascii(utf8[start]) { start = utf8.index(after: start) }
+        while end > start, ascii(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+        if start == utf8.startIndex && end == utf8.endIndex && (utf8.first ?? 0) < 0x80
+            && (utf8.last ?? 0) < 0x80
+        {
+            return self.text
+        }
+        var rest = Substring(self.text[start..<end])
+        if let f = rest.utf8.first, f >= 0x80 { rest = rest.drop { $0.isWhitespace } }
+        if let l = rest.utf8.last, l >= 0x80 {
+            while let c = rest.last, c.isWhitespace { rest.removeLast() }
+        }
+        return String(rest)
     }
 }
