@@ -171,10 +171,17 @@ def main():
         results["socat_tls_tls_MBps"] = round(socat_rate(tmp, single, args.timeout), 1)
         results["relay_to_socat_ratio"] = round(results["single_relay_MBps"] / results["socat_tls_tls_MBps"], 2)
 
-        many, threads = [], []
+        many, threads, failures = [], [], []
+
+        def relay_or_record(guid):
+            try:
+                relay_once(web, key, guid, 8 + each, args.timeout, many)
+            except BaseException as e:  # a failed relay is a figure, not a crash of the run
+                failures.append(f"{guid}: {type(e).__name__}: {e}")
+
         t0 = time.monotonic()
         for d in fleet[1:]:
-            th = threading.Thread(target=relay_once, args=(web, key, d["guid"], 8 + each, args.timeout, many))
+            th = threading.Thread(target=relay_or_record, args=(d["guid"],))
             th.start()
             threads.append(th)
         for th in threads:
@@ -183,6 +190,9 @@ def main():
         rates = [g / 1e6 / s for g, s in many if s > 0]
         complete = sum(1 for g, _ in many if g >= 8 + each)
         results["parallel_complete"] = f"{complete}/{args.relays}"
+        results["parallel_failures"] = len(failures)
+        for line in sorted(failures)[:5]:
+            print("relay failed:", line, file=sys.stderr)
         results["parallel_total_MBps"] = round(sum(g for g, _ in many) / 1e6 / wall, 1)
         results["parallel_per_relay_min_MBps"] = round(min(rates), 2) if rates else None
         results["parallel_per_relay_max_MBps"] = round(max(rates), 2) if rates else None

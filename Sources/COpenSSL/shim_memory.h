@@ -81,9 +81,14 @@ static void mps_pool_give(struct mps_pool *pool, void *p) {
     uint32_t index = (uint32_t)(((uint8_t *)p - pool->base) / pool->block);
     pthread_mutex_lock(&pool->lock);
     int cold = pool->free_count >= pool->warm;
+    pthread_mutex_unlock(&pool->lock);
+    // The pages go back before the block is listed: once it is on the free list another
+    // thread may take it and fill it, and a later MADV_DONTNEED would zero its bytes (TLS
+    // records of zeros on the wire). The count may move meanwhile; the warm set is a hint.
+    if (cold) madvise(p, pool->block, MADV_DONTNEED);
+    pthread_mutex_lock(&pool->lock);
     pool->free_list[pool->free_count++] = index;
     pthread_mutex_unlock(&pool->lock);
-    if (cold) madvise(p, pool->block, MADV_DONTNEED);
 }
 
 /// The pool that serves a fresh request of `n` bytes, or NULL for the heap.

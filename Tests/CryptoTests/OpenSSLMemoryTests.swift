@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 
 @testable import Crypto
@@ -14,6 +16,18 @@ import Testing
     static func holds(_ p: UnsafeMutableRawPointer, _ count: Int, _ seed: UInt8) -> Bool {
         (0..<count).allSatisfy {
             p.load(fromByteOffset: $0, as: UInt8.self) == UInt8(truncatingIfNeeded: $0) &+ seed
+        }
+    }
+
+    /// One byte every 256 (returned pages read back as zeros, so this finds them cheaply).
+    static func mark(_ p: UnsafeMutableRawPointer, _ count: Int, _ seed: UInt8) {
+        for i in stride(from: 0, to: count, by: 256) {
+            p.storeBytes(of: seed | 1, toByteOffset: i, as: UInt8.self)
+        }
+    }
+    static func marked(_ p: UnsafeMutableRawPointer, _ count: Int, _ seed: UInt8) -> Bool {
+        stride(from: 0, to: count, by: 256).allSatisfy {
+            p.load(fromByteOffset: $0, as: UInt8.self) == seed | 1
         }
     }
 
@@ -56,5 +70,33 @@ import Testing
         #expect(Paths.home(r) == .recordPool)
         Paths.free(q)
         Paths.free(r)
+    }
+
+    /// Threads take more blocks than the warm set holds, fill them, check them and give them
+    /// back, so other threads' frees return pages all the time. A block must never lose its
+    /// bytes to a free that happened before it was handed out (the relay bench saw TLS records
+    /// of zeros when pages were returned after the block was already listed as free).
+    @Test func blocksKeepTheirBytesWhileOthersReturnPages() throws {
+        #expect(Paths.reserve())
+        let threads = 4
+        let rounds = 300
+        let held = 160  // beyond the warm sets (64 record blocks, 256 pages) once all hold
+        let failures = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            for round in 0..<rounds {
+                let count = round % 2 == 0 ? 20 * 1024 : 4096
+                let seed = UInt8(truncatingIfNeeded: worker * 31 + round)
+                var blocks: [UnsafeMutableRawPointer] = []
+                for _ in 0..<held {
+                    guard let p = Paths.allocate(count) else { continue }
+                    Self.mark(p, count, seed)
+                    blocks.append(p)
+                }
+                let bad = blocks.filter { !Self.marked($0, count, seed) }.count
+                if bad > 0 { failures.withLock { $0 += bad } }
+                blocks.forEach(Paths.free)
+            }
+        }
+        #expect(failures.withLock { $0 } == 0)
     }
 }
