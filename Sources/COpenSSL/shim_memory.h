@@ -11,8 +11,8 @@
 //   (ClientHello extensions, transcript buffers) left about one hole per connection between
 //   the long-lived session objects. No OpenSSL object of that size outlives a handshake here
 //   (measured with heaptrack: the idle session's pieces are all below 1 KiB or above 7 KiB).
-// Everything else goes to malloc. A freed block keeps its pages only within a small warm set;
-// the regions are reserved address space until touched.
+// Everything else goes to malloc. Free blocks beyond a small warm set give their pages back
+// when the server trims (mps_pools_trim); the regions are reserved address space until touched.
 #ifndef MPS_COPENSSL_SHIM_MEMORY_H
 #define MPS_COPENSSL_SHIM_MEMORY_H
 #include <openssl/crypto.h>
@@ -34,11 +34,13 @@ struct mps_pool {
     uint8_t *base;
     size_t block;
     uint32_t capacity;
-    // Free blocks beyond this many give their pages back (a reconnect storm must not leave
-    // its peak of in-flight buffers resident); the ones below stay warm for the next ones.
+    // Free blocks beyond this many give their pages back at a trim; these stay warm.
     uint32_t warm;
     uint32_t *free_list;
     uint32_t free_count;
+    // The bottom `cold_count` entries of the free list have had their pages returned (the
+    // list is a stack: its bottom entries stay the same blocks until the list shrinks).
+    uint32_t cold_count;
     uint32_t next_fresh;
     pthread_mutex_t lock;
 };
@@ -50,13 +52,13 @@ struct mps_pool {
 static struct mps_pool *mps_pool_large(void) {
     static uint32_t list[MPS_POOL_BLOCKS];
     static struct mps_pool pool = {
-        NULL, MPS_POOL_BLOCK, MPS_POOL_BLOCKS, 64, list, 0, 0, PTHREAD_MUTEX_INITIALIZER };
+        NULL, MPS_POOL_BLOCK, MPS_POOL_BLOCKS, 64, list, 0, 0, 0, PTHREAD_MUTEX_INITIALIZER };
     return &pool;
 }
 static struct mps_pool *mps_pool_page(void) {
     static uint32_t list[MPS_PAGE_BLOCKS];
     static struct mps_pool pool = {
-        NULL, MPS_PAGE_BLOCK, MPS_PAGE_BLOCKS, 256, list, 0, 0, PTHREAD_MUTEX_INITIALIZER };
+        NULL, MPS_PAGE_BLOCK, MPS_PAGE_BLOCKS, 256, list, 0, 0, 0, PTHREAD_MUTEX_INITIALIZER };
     return &pool;
 }
 
@@ -70,6 +72,7 @@ static void *mps_pool_take(struct mps_pool *pool) {
     pthread_mutex_lock(&pool->lock);
     if (pool->free_count > 0) {
         block = pool->base + pool->block * pool->free_list[--pool->free_count];
+        if (pool->cold_count > pool->free_count) pool->cold_count = pool->free_count;
     } else if (pool->next_fresh < pool->capacity) {
         block = pool->base + pool->block * pool->next_fresh++;
     }
@@ -80,15 +83,31 @@ static void *mps_pool_take(struct mps_pool *pool) {
 static void mps_pool_give(struct mps_pool *pool, void *p) {
     uint32_t index = (uint32_t)(((uint8_t *)p - pool->base) / pool->block);
     pthread_mutex_lock(&pool->lock);
-    int cold = pool->free_count >= pool->warm;
-    pthread_mutex_unlock(&pool->lock);
-    // The pages go back before the block is listed: once it is on the free list another
-    // thread may take it and fill it, and a later MADV_DONTNEED would zero its bytes (TLS
-    // records of zeros on the wire). The count may move meanwhile; the warm set is a hint.
-    if (cold) madvise(p, pool->block, MADV_DONTNEED);
-    pthread_mutex_lock(&pool->lock);
     pool->free_list[pool->free_count++] = index;
     pthread_mutex_unlock(&pool->lock);
+}
+
+// Returns the pages of the free blocks beyond the warm set (a reconnect storm must not leave
+// its peak of in-flight buffers resident). Not done on every free: under steady traffic that
+// was a madvise, a TLB shootdown and fresh page faults per TLS read (a fifth of the server's
+// CPU). Holds the lock throughout: a listed block may be taken and filled at any moment, and
+// a late MADV_DONTNEED would zero its bytes (TLS records of zeros on the wire).
+static void mps_pool_trim(struct mps_pool *pool) {
+    if (pool->base == NULL) return;
+    pthread_mutex_lock(&pool->lock);
+    if (pool->free_count > pool->warm) {
+        uint32_t end = pool->free_count - pool->warm;
+        for (uint32_t i = pool->cold_count; i < end; i++) {
+            madvise(pool->base + pool->block * pool->free_list[i], pool->block, MADV_DONTNEED);
+        }
+        if (end > pool->cold_count) pool->cold_count = end;
+    }
+    pthread_mutex_unlock(&pool->lock);
+}
+
+static inline void mps_pools_trim(void) {
+    mps_pool_trim(mps_pool_large());
+    mps_pool_trim(mps_pool_page());
 }
 
 /// The pool that serves a fresh request of `n` bytes, or NULL for the heap.

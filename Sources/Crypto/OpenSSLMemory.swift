@@ -10,6 +10,12 @@ public enum OpenSSLMemory {
         mps_install_openssl_pool() == 1
     }
 
+    /// Gives back the pages of pooled blocks that are free beyond the warm sets (after a burst
+    /// of connections, with the heap trim). Safe at any time from any thread.
+    public static func returnIdlePages() {
+        mps_pools_trim()
+    }
+
     /// Where an allocation of OpenSSL's would live.
     enum Home: Int { case heap = 0, recordPool = 1, pagePool = 2 }
 
@@ -25,6 +31,7 @@ public enum OpenSSLMemory {
             mps_pool_test_realloc(pointer, count)
         }
         static func free(_ pointer: UnsafeMutableRawPointer?) { mps_pool_test_free(pointer) }
+        static func trim() { mps_pools_trim() }
         static func home(_ pointer: UnsafeMutableRawPointer) -> Home {
             Home(rawValue: Int(mps_pool_test_owner(pointer))) ?? .heap
         }

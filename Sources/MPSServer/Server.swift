@@ -241,7 +241,10 @@ public final class Server: Sendable {
                 // Ends idle and expired sessions, closing their WebSockets (4401).
                 if tick % 6 == 0 { _ = try? await sessions.purgeExpired(now: now()) }
                 // Give back heap pages freed by bursts (reconnect storms, large responses).
-                if trims.sample(tunnels.connectedCount) { MemoryTuning.trim() }
+                if trims.sample(tunnels.connectedCount) {
+                    OpenSSLMemory.returnIdlePages()
+                    MemoryTuning.trim()
+                }
             }
         }
     }

@@ -72,17 +72,22 @@ import Testing
         Paths.free(r)
     }
 
-    /// Threads take more blocks than the warm set holds, fill them, check them and give them
-    /// back, so other threads' frees return pages all the time. A block must never lose its
-    /// bytes to a free that happened before it was handed out (the relay bench saw TLS records
-    /// of zeros when pages were returned after the block was already listed as free).
+    /// Threads take more blocks than the warm sets hold, fill them, check them and give them
+    /// back while another thread keeps trimming (returning free blocks' pages). A block must
+    /// never lose its bytes once handed out (the relay bench saw TLS records of zeros when
+    /// pages were returned after a block was already listed as free).
     @Test func blocksKeepTheirBytesWhileOthersReturnPages() throws {
         #expect(Paths.reserve())
         let threads = 4
         let rounds = 300
         let held = 160  // beyond the warm sets (64 record blocks, 256 pages) once all hold
         let failures = Mutex(0)
-        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+        DispatchQueue.concurrentPerform(iterations: threads + 1) { worker in
+            guard worker < threads else {
+                // Trims while the others hold, fill and free blocks.
+                for _ in 0..<rounds * 4 { Paths.trim() }
+                return
+            }
             for round in 0..<rounds {
                 let count = round % 2 == 0 ? 20 * 1024 : 4096
                 let seed = UInt8(truncatingIfNeeded: worker * 31 + round)
@@ -98,5 +103,21 @@ import Testing
             }
         }
         #expect(failures.withLock { $0 } == 0)
+    }
+
+    /// A trim leaves the warm set and returns the rest; trimmed blocks serve again (zeroed).
+    @Test func trimmedBlocksServeAgain() throws {
+        #expect(Paths.reserve())
+        let blocks = (0..<400).compactMap { _ in Paths.allocate(4096) }
+        #expect(blocks.allSatisfy { Paths.home($0) == .pagePool })
+        for p in blocks { Self.mark(p, 4096, 9) }
+        blocks.forEach(Paths.free)
+        Paths.trim()
+        Paths.trim()  // a second trim finds nothing new to return
+        let again = (0..<400).compactMap { _ in Paths.allocate(4096) }
+        #expect(again.count == 400)
+        for p in again { Self.mark(p, 4096, 11) }
+        #expect(again.allSatisfy { Self.marked($0, 4096, 11) })
+        again.forEach(Paths.free)
     }
 }
