@@ -61,19 +61,23 @@ public struct PasswordSource: Sendable, CustomStringConvertible, CustomDebugStri
 
     /// One line without echo. The prompt goes to the terminal itself (standard error may be
     /// redirected to a log), and only after echo is off, so nothing typed in reply is shown.
-    /// The terminal settings are restored before returning.
-    // TODO(#4): restore echo when a signal (Ctrl-C) interrupts the prompt.
+    /// The terminal settings are restored before returning, and by `PromptSignals` when a
+    /// signal (Ctrl-C, a kill) ends the process during the prompt.
     private static func readHidden(_ fd: Int32, prompt: String) throws(AuthError) -> String {
         var saved = termios()
         guard tcgetattr(fd, &saved) == 0 else {
             throw AuthError.passwordInput("cannot read terminal settings")
         }
+        // Armed before echo goes off, so that no signal can find it off and unguarded.
+        PromptSignals.arm(fd, saved)
         var hidden = saved
         hidden.c_lflag &= ~tcflag_t(ECHO)
         guard tcsetattr(fd, TCSAFLUSH, &hidden) == 0 else {
+            PromptSignals.disarm()
             throw AuthError.passwordInput("cannot turn off terminal echo")
         }
         defer {
+            PromptSignals.disarm()
             _ = tcsetattr(fd, TCSANOW, &saved)
             Self.show("\n", on: fd)
         }

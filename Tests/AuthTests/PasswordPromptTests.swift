@@ -9,7 +9,7 @@ import Testing
 #endif
 
 /// The terminal prompt, driven through a pseudo-terminal we open ourselves.
-@Suite struct PasswordPromptTests {
+@Suite(.serialized) struct PasswordPromptTests {
     /// On a terminal the password is asked twice with echo off, then echo comes back.
     @Test func promptsTwiceWithoutEcho() throws {
         let (result, transcript, echoAfter) = try self.converse(["Pass-word-1", "Pass-word-1"])
@@ -29,10 +29,42 @@ import Testing
         #expect(!transcript.contains("Pass-word") && echoAfter)
     }
 
+    /// A signal during the prompt puts echo back before it takes effect. The test's own
+    /// handler stands in for the default action (which would end the test process): the
+    /// prompt's handler restores the terminal, hands the signal on to it, and the prompt then
+    /// finishes normally.
+    @Test func signalDuringThePromptRestoresEcho() throws {
+        let seen: @convention(c) (Int32) -> Void = { _ in
+            PasswordPromptTests.signalled.store(true, ordering: .relaxed)
+        }
+        _ = signal(SIGINT, seen)
+        defer { _ = signal(SIGINT, SIG_DFL) }
+        let (result, _, echoAfter) = try self.converse(
+            ["Pass-word-1", "Pass-word-1"],
+            beforeFirstAnswer: { slave in
+                var settings = termios()
+                #expect(tcgetattr(slave, &settings) == 0 && settings.c_lflag & tcflag_t(ECHO) == 0)
+                // Test threads block signals: the process-directed signal reaches a thread that
+                // does not, soon after. Wait for the test's handler, at most 5 s.
+                _ = kill(getpid(), SIGINT)
+                let deadline = ContinuousClock.now + .seconds(5)
+                while !Self.signalled.load(ordering: .relaxed) && ContinuousClock.now < deadline {
+                    usleep(2000)
+                }
+                let handedOn = Self.signalled.load(ordering: .relaxed)
+                #expect(handedOn)
+                #expect(tcgetattr(slave, &settings) == 0 && settings.c_lflag & tcflag_t(ECHO) != 0)
+            })
+        #expect(result == .success("Pass-word-1") && echoAfter)
+    }
+
+    static let signalled = Atomic<Bool>(false)
+
     /// Runs the prompt on the slave side of a new pty and answers each prompt from the master
     /// side. Every wait is bounded; closing the master ends a stuck reader with an error.
-    private func converse(_ answers: [String]) throws -> (Result<String, AuthError>?, String, Bool)
-    {
+    private func converse(
+        _ answers: [String], beforeFirstAnswer: (Int32) -> Void = { _ in }
+    ) throws -> (Result<String, AuthError>?, String, Bool) {
         // posix_openpt and friends are not in the Glibc module; these ioctls are what they do.
         // TIOCSPTLCK = _IOW('T', 0x31, int), TIOCGPTN = _IOR('T', 0x30, unsigned int) in the
         // generic Linux ioctl encoding (x86-64 and arm64); the macros do not import.
@@ -63,6 +95,7 @@ import Testing
         var transcript = ""
         for (answer, prompt) in zip(answers, ["Password for ops: ", "Repeat the password: "]) {
             transcript += Self.read(master, until: prompt, from: transcript)
+            if prompt == "Password for ops: " { beforeFirstAnswer(slave) }
             let line = Array((answer + "\n").utf8)
             _ = line.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
         }
