@@ -103,8 +103,12 @@ final class IdleChannels: Sendable {
     /// Closes the channels kept longer than `idle`; returns how many stay kept.
     func sweep(idle: Duration, now: ContinuousClock.Instant) -> Int {
         let (expired, left) = self.state.withLock { s -> ([Kept], Int) in
-            let expired = s.kept.filter { now - $0.since >= idle || $0.channel.isClosed }
-            if !expired.isEmpty { s.kept.removeAll { now - $0.since >= idle || $0.channel.isClosed } }
+            var expired: [Kept] = []
+            s.kept.removeAll { kept in
+                let gone = now - kept.since >= idle || kept.channel.isClosed
+                if gone { expired.append(kept) }
+                return gone
+            }
             return (expired, s.kept.count)
         }
         for k in expired { k.channel.close() }

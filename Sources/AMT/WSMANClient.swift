@@ -218,8 +218,9 @@ public final class WSMANClient: WSMANTransport, Sendable {
                 received = received || !bytes.isEmpty
                 parser.append(bytes)
                 if let response = try parser.next() {
+                    let closes = response.headers.containsToken("Connection", "close")
                     let reusable =
-                        response.status != 401 && parser.isIdle && !Self.asksToClose(response)
+                        response.status != 401 && parser.isIdle && !closes
                         && !channel.isClosed && !channel.hasUnreadBytes
                     return .answered(response, reusable: reusable)
                 }
@@ -227,13 +228,6 @@ public final class WSMANClient: WSMANTransport, Sendable {
         } catch {
             channel.close()
             throw error
-        }
-    }
-
-    /// `Connection: close` (any case, any position in the list).
-    static func asksToClose(_ response: HTTPResponse) -> Bool {
-        response.headers.values("Connection").contains { value in
-            value.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "close" }
         }
     }
 
