@@ -1,44 +1,17 @@
 import Crypto
+import Foundation
 import Synchronization
 
 /// Remembers, per device, that a CIRA username and password were verified against the stored
 /// argon2 hash, so a reconnect costs one HMAC instead of one argon2 run.
 ///
-/// An entry is 48 bytes held inline in the table (a 16-byte device key, a 32-byte HMAC under a
+/// An entry is 48 bytes held inline in the table (the device GUID as a 16-byte `UUID`, a 32-byte HMAC under a
 /// per-process key over username, password and the stored hash); no strings or arrays per
 /// device, since a fleet of 10,000 idle devices keeps one entry each for life. Changing the
 /// stored hash invalidates the entry, because the HMAC no longer matches.
 final class VerifiedCredentials: Sendable {
     private let key = SecureRandom.bytes(32)
-    private let table = Mutex<[DeviceKey: MAC]>([:])
-
-    /// A canonical GUID as two 64-bit halves of its 32 hex digits.
-    struct DeviceKey: Hashable {
-        let high: UInt64
-        let low: UInt64
-
-        init?(_ guid: String) {
-            var high: UInt64 = 0
-            var low: UInt64 = 0
-            var digits = 0
-            for unit in guid.utf8 where unit != UInt8(ascii: "-") {
-                guard let value = Self.hexValue(unit), digits < 32 else { return nil }
-                if digits < 16 { high = high << 4 | value } else { low = low << 4 | value }
-                digits += 1
-            }
-            guard digits == 32 else { return nil }
-            (self.high, self.low) = (high, low)
-        }
-
-        private static func hexValue(_ unit: UInt8) -> UInt64? {
-            switch unit {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt64(unit - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt64(unit - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt64(unit - UInt8(ascii: "A") + 10)
-            default: nil
-            }
-        }
-    }
+    private let table = Mutex<[UUID: MAC]>([:])
 
     /// An HMAC-SHA256 value, compared in constant time.
     struct MAC {
@@ -73,19 +46,19 @@ final class VerifiedCredentials: Sendable {
 
     /// True when `mac` was remembered for `guid`.
     func contains(_ guid: String, _ mac: MAC) -> Bool {
-        guard let device = DeviceKey(guid), let cached = self.table.withLock({ $0[device] }) else {
+        guard let device = UUID(uuidString: guid), let cached = self.table.withLock({ $0[device] }) else {
             return false
         }
         return cached.matches(mac)
     }
 
     func remember(_ guid: String, _ mac: MAC) {
-        guard let device = DeviceKey(guid) else { return }
+        guard let device = UUID(uuidString: guid) else { return }
         self.table.withLock { $0[device] = mac }
     }
 
     func forget(_ guid: String) {
-        guard let device = DeviceKey(guid) else { return }
+        guard let device = UUID(uuidString: guid) else { return }
         _ = self.table.withLock { $0.removeValue(forKey: device) }
     }
 

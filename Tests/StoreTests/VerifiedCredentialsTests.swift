@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Store
@@ -7,15 +8,15 @@ import Testing
 
     /// A device key is the GUID's 128 bits: case does not matter, anything else is refused.
     @Test func deviceKeys() throws {
-        let key = try #require(VerifiedCredentials.DeviceKey(self.guid))
-        #expect(key.high == 0x8a1b_2c3d_0000_4000 && key.low == 0x8000_0000_0000_beef)
-        #expect(VerifiedCredentials.DeviceKey(self.guid.uppercased()) == key)
+        let key = try #require(UUID(uuidString: self.guid))
+        #expect(key.uuid.0 == 0x8a && key.uuid.3 == 0x3d && key.uuid.14 == 0xbe && key.uuid.15 == 0xef)
+        #expect(UUID(uuidString: self.guid.uppercased()) == key)
         let malformed = [
             "", "x", "8a1b2c3d-0000-4000-8000-00000000bee", "8a1b2c3d-0000-4000-8000-00000000beefa",
             "8a1b2c3d-0000-4000-8000-00000000beeg",
         ]
         for bad in malformed {
-            #expect(VerifiedCredentials.DeviceKey(bad) == nil, "\(bad)")
+            #expect(UUID(uuidString: bad) == nil, "\(bad)")
         }
     }
 
