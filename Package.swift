@@ -85,19 +85,22 @@ let package = Package(
         .executableTarget(
             name: "amt-sim", dependencies: ["Simulator"], swiftSettings: swiftSettings),
 
+        // Helpers shared by the test targets (a seeded generator for split and corruption tests).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: swiftSettings),
         .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "Crypto"], swiftSettings: swiftSettings),
-        .testTarget(name: "APFTests", dependencies: ["APF"], swiftSettings: swiftSettings),
+        .testTarget(name: "APFTests", dependencies: ["APF", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "WSMANTests", dependencies: ["WSMAN", "HTTP", "Crypto", "JSON"],
+            name: "WSMANTests", dependencies: ["WSMAN", "HTTP", "Crypto", "JSON", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "AMTDecodingTests", dependencies: ["AMT"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "AMTDecodingTests", dependencies: ["AMT", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "AMTTests", dependencies: ["AMT", "WSMAN", "JSON", "Tunnel", "Web", "HTTP", "Logging"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "RPCTests", dependencies: ["RPC", "HTTP"], swiftSettings: swiftSettings),
+        .testTarget(name: "RPCTests", dependencies: ["RPC", "HTTP", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "SQLite", "PasswordHash", "Crypto", "JSON"],
@@ -105,7 +108,10 @@ let package = Package(
         .testTarget(
             name: "SimulatorTests", dependencies: ["Simulator", "APF", "HTTP", "WSMAN", "NetCore", "Crypto"],
             swiftSettings: swiftSettings),
-        .testTarget(name: "RedirectionTests", dependencies: ["Redirection", "Tunnel", "Crypto", "Simulator", "Store"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RedirectionTests",
+            dependencies: ["Redirection", "Tunnel", "Crypto", "Simulator", "Store", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "AuthTests", dependencies: ["Auth", "Store", "PasswordHash", "Crypto", "Logging"],
             swiftSettings: swiftSettings),

@@ -2,6 +2,7 @@
 import AMT
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct AuditLogDecoderTests {
     static func decode(_ record: AuditBytes) throws -> AuditLogRecord {
@@ -123,7 +124,7 @@ import Testing
 
     /// Random bytes, and real records with one byte changed: only results or thrown errors.
     @Test func randomInputNeverTraps() throws {
-        var rng = SplitMix(seed: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         let real = try (Fixture.auditPage1() + Fixture.auditPage2())
             .map { Array(Data(base64Encoded: $0)!) }
         var decoded = 0
@@ -144,15 +145,3 @@ import Testing
     }
 }
 
-/// A small deterministic generator, so a failure can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -3,6 +3,7 @@
 
 import APF
 import Testing
+import TestSupport
 
 /// The two sessions, their decoders, and the bytes in flight between them.
 struct Wire {
@@ -18,7 +19,7 @@ struct Wire {
     var deviceEvents: [CIRADeviceAction] = []
     var sentToDevice: [APFMessage] = []
     var sentToServer: [APFMessage] = []
-    var rng: SeededGenerator
+    var rng: SplitMix64
 
     init(seed: UInt64, device edit: (inout CIRADeviceConfiguration) -> Void = { _ in }) throws {
         var config = CIRADeviceConfiguration(
@@ -29,7 +30,7 @@ struct Wire {
         edit(&config)
         self.server = CIRAServerSession(now: self.now)
         self.device = try CIRADeviceSession(configuration: config)
-        self.rng = SeededGenerator(seed: seed)
+        self.rng = SplitMix64(seed: seed)
     }
 
     mutating func serverDo(_ actions: [CIRAServerAction]) {
@@ -60,7 +61,7 @@ struct Wire {
     }
 
     /// A random-length prefix of `bytes`, removed from it.
-    static func takeChunk(_ bytes: inout [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
+    static func takeChunk(_ bytes: inout [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         let n = Int.random(in: 1...min(bytes.count, 700), using: &rng)
         defer { bytes.removeFirst(n) }
         return Array(bytes[0..<n])

@@ -1,6 +1,7 @@
 // Shared helpers for the APF tests: hex literals, a seeded generator, split feeding.
 
 import APF
+import TestSupport
 
 /// Bytes from a hex string; whitespace is ignored.
 func hex(_ text: String) -> [UInt8] {
@@ -8,20 +9,6 @@ func hex(_ text: String) -> [UInt8] {
     precondition(digits.count % 2 == 0, "odd hex literal")
     return stride(from: 0, to: digits.count, by: 2).map {
         UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16)!
-    }
-}
-
-/// SplitMix64: a tiny deterministic generator so "random" splits are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
@@ -52,7 +39,7 @@ enum Feeding: CustomStringConvertible, CaseIterable {
         case .byteByByte:
             return bytes.indices.map { bytes[$0...$0] }
         case .randomSplits(let seed):
-            var rng = SeededGenerator(seed: seed)
+            var rng = SplitMix64(seed: seed)
             var out: [ArraySlice<UInt8>] = []
             var start = 0
             while start < bytes.count {

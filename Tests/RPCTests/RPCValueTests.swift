@@ -3,6 +3,7 @@
 import Foundation
 import RPC
 import Testing
+import TestSupport
 
 private func parse(_ text: String) throws(RPCJSONError) -> RPCValue {
     try RPCValue.parse(Array(text.utf8))
@@ -131,7 +132,7 @@ private func parseError(_ bytes: [UInt8], maxDepth: Int = RPCValue.defaultMaxDep
             #"[{"jsonrpc":"2.0","method":"m","params":{"a":[1,-2.5e3,"\u00e9"]},"id":7},1]"#.utf8
         )
         let alphabet = Array(#"{}[]",:\u0-9eE.+ -truefalsnl"#.utf8) + [0x00, 0xC3, 0xFF]
-        var rng = SplitMix64(state: 4)
+        var rng = SplitMix64(seed: 4)
         var parsed = 0
         for _ in 0..<3000 {
             var bytes = seed

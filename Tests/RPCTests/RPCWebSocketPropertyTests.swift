@@ -3,13 +3,14 @@
 import HTTP
 import RPC
 import Testing
+import TestSupport
 
 /// Random event sequences keep the session's promises: bounded memory, nothing after the
 /// close frame, nothing after the socket is closed, a deadline while open.
 @Suite struct RPCWebSocketPropertyTests {
     @Test(arguments: 1...8)
     func randomEventsKeepInvariants(seed: UInt64) {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         let config = RPCWebSocketConfiguration(
             pingInterval: .seconds(5),
             maxMissedPongs: 2,

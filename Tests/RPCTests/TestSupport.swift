@@ -3,6 +3,7 @@
 import Logging
 import RPC
 import Synchronization
+import TestSupport
 
 /// Collects log lines so tests can check what reached the log.
 final class CapturingSink: LogSink {
@@ -54,18 +55,6 @@ func errorJSON(_ code: Int, _ message: String, data: String? = nil, id: String =
     return #"{"jsonrpc":"2.0","error":{"code":\#(code),"message":"\#(message)"\#(dataPart)},"id":\#(id)}"#
 }
 
-/// A small deterministic PRNG so random split tests are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Whole, one byte at a time, and at random cuts.
 enum Split: CaseIterable {
     case whole, byteByByte, random1, random2
@@ -75,7 +64,7 @@ enum Split: CaseIterable {
         case .whole: return [bytes[...]]
         case .byteByByte: return bytes.indices.map { bytes[$0...$0] }
         case .random1, .random2:
-            var rng = SplitMix64(state: UInt64(bytes.count) &+ (self == .random1 ? 1 : 2))
+            var rng = SplitMix64(seed: UInt64(bytes.count) &+ (self == .random1 ? 1 : 2))
             var out: [ArraySlice<UInt8>] = []
             var i = 0
             while i < bytes.count {

@@ -5,6 +5,7 @@ import Foundation
 import Redirection
 import Simulator
 import Testing
+import TestSupport
 
 @Suite struct IDERDiskServerTests {
     static let image: [UInt8] = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 1) }
@@ -13,7 +14,7 @@ import Testing
     /// Splits bytes into chunks: whole, one byte each, or at random points (seeded).
     enum Split { case whole, bytes, random(UInt64) }
 
-    static func chunks(_ bytes: [UInt8], _ split: Split, _ rng: inout SplitRNG) -> [[UInt8]] {
+    static func chunks(_ bytes: [UInt8], _ split: Split, _ rng: inout SplitMix64) -> [[UInt8]] {
         guard !bytes.isEmpty else { return [] }
         switch split {
         case .whole: return [bytes]
@@ -35,7 +36,7 @@ import Testing
     static func run(_ split: Split, stopAtEnd: Bool = false)
         -> (SimulatedRedirectionEndpoint, SimulatedIDERSession?, IDERDiskServer, IDEREnd?)
     {
-        var rng = SplitRNG(seed: { if case .random(let s) = split { s } else { 1 } }())
+        var rng = SplitMix64(seed: { if case .random(let s) = split { s } else { 1 } }())
         var (device, _) = authenticatedEndpoint(Vectors.startIDER)
         var server = IDERDiskServer(imageSize: UInt64(Self.image.count))
         var pending = server.start()
@@ -111,15 +112,3 @@ import Testing
     }
 }
 
-/// A small deterministic generator for split points (SplitMix64).
-struct SplitRNG {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,3 +1,5 @@
+import TestSupport
+
 // Helpers shared by the redirection tests: hex vectors, seeded splits, a stored-block inflater.
 
 /// Bytes from the spec's space-separated hex (newlines and comments after `"` ignored).
@@ -6,19 +8,6 @@ func hexBytes(_ text: String) -> [UInt8] {
 }
 
 func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
-
-/// A deterministic generator, so a failing split can be reproduced.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The three ways every parser test feeds its input: whole, one byte at a time, and at random
 /// split points (several seeds).

@@ -2,6 +2,7 @@
 
 import Testing
 @testable import WSMAN
+import TestSupport
 
 /// The XML reader behind every WS-MAN parse (server and simulator).
 @Suite struct XMLReaderTests {
@@ -73,7 +74,7 @@ import Testing
     /// Corrupting single bytes of a capture gives a tree or an error, never a crash.
     @Test func corruptedBytesNeverCrash() throws {
         let bytes = try Fixtures.bytes("CIM_SoftwareIdentity-Enumerate.xml")
-        var rng = SplitMix(seed: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         let specials: [UInt8] = [0x3C, 0x3E, 0x26, 0x2F, 0x22, 0x3A, 0x3D, 0x00, 0xFF, 0x20]
         var errors = 0
         for _ in 0..<2000 {
@@ -95,15 +96,3 @@ import Testing
     }
 }
 
-/// A small deterministic generator for repeatable corruption tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
