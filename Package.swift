@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Crypto"], swiftSettings: swiftSettings),
         .target(name: "WSMAN", dependencies: ["Crypto", "HTTP", "JSON"], swiftSettings: swiftSettings),
         .target(name: "Config", swiftSettings: swiftSettings),
-        .target(name: "RPC", dependencies: ["HTTP", "Logging"], swiftSettings: swiftSettings),
+        .target(name: "RPC", dependencies: ["HTTP", "JSON", "Logging"], swiftSettings: swiftSettings),
 
         // Storage and services.
         .target(

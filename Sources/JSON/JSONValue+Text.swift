@@ -15,7 +15,7 @@ extension JSONValue {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .number(let n): out.append(contentsOf: n.utf8)
-        case .string(let s): Self.writeString(s, to: &out)
+        case .string(let s): JSONText.appendString(s, to: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
@@ -27,17 +27,23 @@ extension JSONValue {
             out.append(UInt8(ascii: "{"))
             for (i, m) in members.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                Self.writeString(m.key, to: &out)
+                JSONText.appendString(m.key, to: &out)
                 out.append(UInt8(ascii: ":"))
                 m.value.write(to: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
     }
+}
 
+/// The pieces of JSON text that other writers share (the RPC module writes its own values).
+public enum JSONText {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    private static func writeString(_ s: String, to out: inout [UInt8]) {
+    /// Appends `s` as a quoted JSON string: `"` and `\` escaped, control characters as `\n`,
+    /// `\t`... or `\u00XX`, U+2028/U+2029 escaped (so the text is valid JavaScript too),
+    /// everything else as its UTF-8 bytes.
+    public static func appendString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { bytes in
