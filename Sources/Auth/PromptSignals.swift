@@ -16,7 +16,7 @@ enum PromptSignals {
     /// dispositions to hand each signal on to: fixed storage, so that the handler only reads
     /// memory that is never reallocated while it may run.
     nonisolated(unsafe) private static var terminal: (fd: Int32, settings: termios)?
-    nonisolated(unsafe) private static var previous: [sighandler_t?] = [nil, nil, nil, nil]
+    nonisolated(unsafe) private static var previous = [sighandler_t?](repeating: nil, count: Self.signals.count)
 
     static func arm(_ fd: Int32, _ settings: termios) {
         Self.terminal = (fd, settings)
@@ -45,11 +45,8 @@ enum PromptSignals {
             var newline = UInt8(ascii: "\n")
             _ = write(terminal.fd, &newline, 1)
         }
-        var next: sighandler_t? = SIG_DFL
-        for index in 0..<4 where PromptSignals.signals[index] == sig {
-            next = PromptSignals.previous[index] ?? SIG_DFL
-        }
-        _ = signal(sig, next)
+        let index = PromptSignals.signals.firstIndex(of: sig)
+        _ = signal(sig, index.flatMap { PromptSignals.previous[$0] } ?? SIG_DFL)
         _ = raise(sig)
     }
 }
