@@ -132,21 +132,30 @@ public enum CertificateManager {
         )
     }
 
+    /// A certificate and its key: both present, readable, and matching.
+    private static func loadMatchingPair(
+        _ certificateFile: URL,
+        _ keyFile: URL
+    ) throws(CertificateError) -> (Certificate, PrivateKey) {
+        try requirePair(certificateFile, keyFile)
+        let certificate = try load(certificateFile, Certificate.init(pem:))
+        let key = try load(keyFile, PrivateKey.init(pem:))
+        guard certificate.matches(key) else {
+            throw CertificateError(
+                .keyMismatch,
+                path: keyFile.path,
+                detail: "does not match \(certificateFile.lastPathComponent)"
+            )
+        }
+        return (certificate, key)
+    }
+
     /// The root pair, checked: present together, matching, a self-signed CA, not expired.
     private static func loadRoot(
         _ files: CertificateFiles,
         now: Date
     ) throws(CertificateError) -> (Certificate, PrivateKey) {
-        try requirePair(files.rootCertificate, files.rootKey)
-        let root = try load(files.rootCertificate, Certificate.init(pem:))
-        let rootKey = try load(files.rootKey, PrivateKey.init(pem:))
-        guard root.matches(rootKey) else {
-            throw CertificateError(
-                .keyMismatch,
-                path: files.rootKey.path,
-                detail: "does not match root-cert.pem"
-            )
-        }
+        let (root, rootKey) = try loadMatchingPair(files.rootCertificate, files.rootKey)
         guard root.isCA, root.verify(signedBy: root) else {
             throw CertificateError(
                 .chainDoesNotVerify,
@@ -170,16 +179,7 @@ public enum CertificateManager {
         _ files: CertificateFiles,
         root: Certificate
     ) throws(CertificateError) -> (Certificate, PrivateKey) {
-        try requirePair(files.serverCertificate, files.serverKey)
-        let server = try load(files.serverCertificate, Certificate.init(pem:))
-        let serverKey = try load(files.serverKey, PrivateKey.init(pem:))
-        guard server.matches(serverKey) else {
-            throw CertificateError(
-                .keyMismatch,
-                path: files.serverKey.path,
-                detail: "does not match server-cert.pem"
-            )
-        }
+        let (server, serverKey) = try loadMatchingPair(files.serverCertificate, files.serverKey)
         guard server.verify(signedBy: root) else {
             throw CertificateError(
                 .chainDoesNotVerify,
