@@ -39,15 +39,7 @@ enum Feeding: CustomStringConvertible, CaseIterable {
         case .byteByByte:
             return bytes.indices.map { bytes[$0...$0] }
         case .randomSplits(let seed):
-            var rng = SplitMix64(seed: seed)
-            var out: [ArraySlice<UInt8>] = []
-            var start = 0
-            while start < bytes.count {
-                let length = Int.random(in: 1...max(1, min(40, bytes.count - start)), using: &rng)
-                out.append(bytes[start..<start + length])
-                start += length
-            }
-            return out
+            return randomPieces(bytes, seed: seed, maxPiece: 40)
         }
     }
 }

@@ -11,15 +11,7 @@ enum Split: CaseIterable {
         case .whole: return [bytes[...]]
         case .byteByByte: return bytes.indices.map { bytes[$0...$0] }
         case .random1, .random2, .random3:
-            var rng = SplitMix64(seed: UInt64(bytes.count) &* 31 &+ UInt64(self.seed))
-            var out: [ArraySlice<UInt8>] = []
-            var i = 0
-            while i < bytes.count {
-                let n = Int.random(in: 1...max(1, min(97, bytes.count - i)), using: &rng)
-                out.append(bytes[i..<(i + n)])
-                i += n
-            }
-            return out
+            return randomPieces(bytes, seed: UInt64(bytes.count) &* 31 &+ UInt64(self.seed), maxPiece: 97)
         }
     }
 

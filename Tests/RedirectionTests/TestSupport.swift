@@ -14,15 +14,7 @@ func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
 func splits(of bytes: [UInt8], seeds: [UInt64] = [1, 2, 3, 42]) -> [[[UInt8]]] {
     var out: [[[UInt8]]] = [[bytes], bytes.map { [$0] }]
     for seed in seeds {
-        var rng = SplitMix64(seed: seed)
-        var chunks: [[UInt8]] = []
-        var offset = 0
-        while offset < bytes.count {
-            let n = Int.random(in: 1...max(1, min(17, bytes.count - offset)), using: &rng)
-            chunks.append(Array(bytes[offset..<(offset + n)]))
-            offset += n
-        }
-        out.append(chunks)
+        out.append(randomPieces(bytes, seed: seed, maxPiece: 17).map(Array.init))
     }
     return out
 }

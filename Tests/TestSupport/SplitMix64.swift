@@ -15,3 +15,19 @@ public struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// `bytes` cut at seeded random points into pieces of 1 to `maxPiece` bytes, in order: how the
+/// parser tests feed input "at random splits" reproducibly.
+public func randomPieces(
+    _ bytes: [UInt8], seed: UInt64, maxPiece: Int
+) -> [ArraySlice<UInt8>] {
+    var rng = SplitMix64(seed: seed)
+    var out: [ArraySlice<UInt8>] = []
+    var i = 0
+    while i < bytes.count {
+        let n = Int.random(in: 1...max(1, min(maxPiece, bytes.count - i)), using: &rng)
+        out.append(bytes[i..<(i + n)])
+        i += n
+    }
+    return out
+}
