@@ -61,7 +61,8 @@ final class DeviceRunner {
             model: model,
             username: device.amtUsername,
             password: device.amtPassword,
-            nonceLifetime: .milliseconds(Int64(device.nonceLifetimeSeconds * 1000))
+            nonceLifetime: .milliseconds(Int64(device.nonceLifetimeSeconds * 1000)),
+            nonceMaxUses: device.nonceMaxUses
         )
         do {
             try device.validate()

@@ -43,6 +43,8 @@ public struct SimulatedDevice: Sendable, Codable, Equatable, CustomStringConvert
     public var provisioningMode: Int = 1
     /// How long a Digest nonce stays valid; later uses get 401 with `stale="true"`.
     public var nonceLifetimeSeconds: Double = 300
+    /// How many requests one Digest nonce authorizes; the next gets 401 with `stale="true"`.
+    public var nonceMaxUses: Int = 1000
     /// Faults active from the start (see ``SimulatedFault``).
     public var faults: [SimulatedFault] = []
     /// Benchmarks: after a KVM start, send this many bulk bytes instead of RFB, then close
@@ -97,6 +99,7 @@ public struct SimulatedDevice: Sendable, Codable, Equatable, CustomStringConvert
             throw .init("initialPowerState", "must be one of 2, 3, 4, 6, 7, 8")
         }
         guard self.nonceLifetimeSeconds > 0 else { throw .init("nonceLifetimeSeconds", "must be > 0") }
+        guard self.nonceMaxUses > 0 else { throw .init("nonceMaxUses", "must be > 0") }
         guard self.kvmStreamBytes >= 0 else { throw .init("kvmStreamBytes", "must be >= 0") }
     }
 
@@ -110,7 +113,7 @@ public struct SimulatedDevice: Sendable, Codable, Equatable, CustomStringConvert
         case guid, mpsUsername, mpsPassword, amtUsername, amtPassword, hostname
         case reconnectDelaySeconds, keepAliveSeconds, forwardedPorts, channelWindow, maxChannels
         case initialPowerState, amtVersion, amtBuild, provisioningMode, nonceLifetimeSeconds, faults
-        case kvmStreamBytes
+        case nonceMaxUses, kvmStreamBytes
     }
 
     public init(from decoder: any Decoder) throws {
@@ -136,6 +139,7 @@ public struct SimulatedDevice: Sendable, Codable, Equatable, CustomStringConvert
         try read(.amtBuild, &self.amtBuild)
         try read(.provisioningMode, &self.provisioningMode)
         try read(.nonceLifetimeSeconds, &self.nonceLifetimeSeconds)
+        try read(.nonceMaxUses, &self.nonceMaxUses)
         try read(.faults, &self.faults)
         try read(.kvmStreamBytes, &self.kvmStreamBytes)
     }

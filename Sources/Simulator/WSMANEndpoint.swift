@@ -32,13 +32,15 @@ public struct WSMANEndpoint: Sendable {
         username: String,
         password: String,
         nonceLifetime: Duration = .seconds(300),
+        nonceMaxUses: Int = 1000,
         dispatcher: WSMANDispatcher = .standard
     ) {
         self.model = model
         self.username = username
         self.password = password
         self.dispatcher = dispatcher
-        self.digest = DigestVerifier(realm: model.digestRealm, nonceLifetime: nonceLifetime)
+        self.digest = DigestVerifier(
+            realm: model.digestRealm, nonceLifetime: nonceLifetime, maxUsesPerNonce: nonceMaxUses)
     }
 
     /// Answers one parsed HTTP request.

@@ -55,24 +55,30 @@ import Testing
         await t.stop()
     }
 
-    /// A nonce that expires while its channel is kept: the stale 401 closes that channel and
-    /// the call is retried once on a new channel with the new nonce.
+    /// A nonce that goes stale while its channel is kept: the stale 401 closes that channel
+    /// and the call is retried once on a new channel with the new nonce. The nonce is used up
+    /// by count (each power-state call is an Enumerate and a Pull), not by time, so a slow
+    /// machine cannot make the retry itself stale.
     @Test func staleNonceOnAKeptChannelIsRetried() async throws {
         let t = try await TestServer.start()
         defer { t.cleanup() }
         let guid = "c0a10000-2222-4333-8444-555555555503"
         var device = try await t.register(guid)
-        // Long enough that a retry on a loaded machine is sent before its new nonce expires.
-        device.nonceLifetimeSeconds = 1
+        device.nonceMaxUses = 2
         let fleet = t.fleet([device])
         let handle = try #require(fleet.device(guid))
         #expect(await eventually { t.server.tunnels.isConnected(guid) })
         for _ in 0..<3 {
             let r = try await t.client.get("\(Self.p)/power/state/\(guid)")
             #expect(r.status == 200, "\(r.object)")
-            try await Task.sleep(for: .milliseconds(1100))
+            #expect(r.object["powerstate"] as? Int == 2)
         }
-        #expect(handle.status.unauthorizedResponses >= 3)
+        // The first 401 is the unauthenticated first request; the next two are stale nonces.
+        #expect(handle.status.unauthorizedResponses == 3)
+        // Each 401 closes its channel, so the nine requests rode four: the first 401; a call
+        // and the next stale Enumerate; the retry, its Pull and the last stale one; the retry.
+        #expect(handle.requestsServed == 9)
+        #expect(handle.status.channelsOpened == 4)
         await fleet.stop()
         await t.stop()
     }
