@@ -8,7 +8,7 @@ is bounded, and both processes are stopped at the end.
 
     python3 Benchmarks/cira_bench.py --devices 10000 [--tls-max 1.2]
 """
-import argparse, json, os, re, signal, socket, ssl, subprocess, sys, tempfile, time
+import argparse, json, os, re, shutil, signal, socket, ssl, subprocess, sys, tempfile, time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -28,6 +28,32 @@ def rss_kib(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return 0
+
+
+def smaps(pid):
+    """{(start, size_kib, name): rss_kib} of every mapping of `pid`."""
+    out, key = {}, None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            head = line.split()
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                lo, hi = (int(x, 16) for x in head[0].split("-"))
+                key = (lo, (hi - lo) // 1024, head[5] if len(head) > 5 else "[anon]")
+            elif head[0] == "Rss:" and key:
+                out[key] = int(head[1])
+    return out
+
+
+def smaps_growth(before, after, n):
+    """The mappings whose resident memory grew most, in bytes per device."""
+    grown = []
+    for key, rss in after.items():
+        delta = rss - before.get(key, 0)
+        if delta * 1024 >= n * 8:  # 8 B per device and more
+            grown.append((delta, key))
+    grown.sort(reverse=True)
+    return [f"{key[2]} {key[1] // 1024} MiB mapping: {round(d * 1024 / n)} B/device"
+            for d, key in grown[:12]]
 
 
 def cpu_seconds(pid):
@@ -116,6 +142,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=180)
     ap.add_argument("--idle", type=float, default=35, help="seconds to hold the fleet idle")
     ap.add_argument("--rate", type=int, default=1000, help="simulator connections per second")
+    ap.add_argument("--smaps", action="store_true",
+                    help="also print which of the server's mappings grew, per device")
     ap.add_argument("--tls-max", choices=["1.2", "1.3"], default="1.3",
                     help="newest TLS version the simulated devices offer (AMT firmware: 1.2)")
     args = ap.parse_args()
@@ -143,6 +171,7 @@ def main():
     wait_healthy(web, key, 60)  # the first start generates the RSA root and server keys
     time.sleep(1)
     rss_empty = rss_kib(server.proc.pid)
+    maps_empty = smaps(server.proc.pid) if args.smaps else None
     sim_log = open(os.path.join(tmp, "sim.log"), "w")
     simp = subprocess.Popen([sim, "--fleet", fleet_path, "--mps", f"127.0.0.1:{cira}",
                              "--reconnect", "1", "--rate", str(args.rate), "--tls-max", args.tls_max,
@@ -160,6 +189,8 @@ def main():
         rss_full = rss_kib(server.proc.pid)
         results["server_rss_mib_idle"] = round(rss_full / 1024, 1)
         results["server_rss_bytes_per_device"] = round((rss_full - rss_empty) * 1024 / n)
+        if maps_empty is not None:
+            results["server_mappings_grown"] = smaps_growth(maps_empty, smaps(server.proc.pid), n)
         results["still_connected_after_idle"] = api(web, key, "/api/v1/devices/stats")["connectedCount"]
 
         server.stop(signal.SIGKILL)  # a crash: no goodbye to the devices
@@ -180,6 +211,7 @@ def main():
         tail = [l for l in f.read().splitlines() if "keep" in l.lower()][-1:]
     if tail:
         results["simulator_last_summary"] = tail[0][-200:]
+    shutil.rmtree(tmp, ignore_errors=True)
     print(json.dumps(results, indent=2))
 
 

@@ -9,7 +9,7 @@ with ephemeral ports and a temporary directory; every wait is bounded; all proce
 
     python3 Benchmarks/relay_bench.py --build .build/release --mb 256 --relays 100 --mb-each 16
 """
-import argparse, json, os, signal, socket, ssl, subprocess, sys, tempfile, threading, time
+import argparse, json, os, shutil, signal, socket, ssl, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cira_bench import (ROOT, Server, api, cpu_seconds, free_port, import_fleet,  # noqa: E402
@@ -204,6 +204,7 @@ def main():
             simp.kill()
         server.stop()
         sim_log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
     print(json.dumps(results, indent=2))
 
 

@@ -189,11 +189,13 @@ public struct CIRAServerSession: Sendable {
         guard major == 1 else {
             return self.fail(.protocolVersionNotSupported, "unsupported APF version \(major)")
         }
-        self.uuid = uuid.lowercased()
+        // One lowercased string, shared by the session, the connection and the registry key.
+        let guid = uuid.lowercased()
+        self.uuid = guid
         self.protocolMinor = minor
         self.trigger = trigger
         self.state = .checkingAllowlist
-        return [.checkAllowlist(uuid: uuid.lowercased())]
+        return [.checkAllowlist(uuid: guid)]
     }
 
     private mutating func handleAuthentication(_ message: APFMessage) -> [CIRAServerAction] {

@@ -9,10 +9,23 @@ public final class HashingPool: Sendable {
     private let workers: WorkerThreads
     public let threadCount: Int
 
-    public init(threads: Int = 2, maximumPending: Int = 20_000) {
+    /// - Parameter idleAfter: a thread that has been idle this long frees the memory block it
+    ///   keeps for argon2 between verifications (1 MiB per thread with the device parameters).
+    public init(threads: Int = 2, maximumPending: Int = 20_000, idleAfter: Duration = .seconds(2)) {
         precondition(threads >= 1, "a hashing pool needs at least one thread")
         self.threadCount = threads
-        self.workers = WorkerThreads(name: "mps.argon2", count: threads, maximumPending: maximumPending)
+        self.workers = WorkerThreads(
+            name: "mps.argon2", count: threads, maximumPending: maximumPending,
+            idleAfter: idleAfter, onIdle: { PasswordHasher.releaseThreadMemory() })
+    }
+
+    /// Runs `body` on a pool thread (tests look at a thread's state with it).
+    func perform<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+            if !self.workers.submit({ continuation.resume(returning: body()) }) {
+                continuation.resume(returning: nil)
+            }
+        }
     }
 
     deinit { self.workers.stop() }
@@ -39,7 +52,8 @@ public final class HashingPool: Sendable {
     }
 }
 
-/// N threads sharing one FIFO queue of jobs.
+/// N threads sharing one FIFO queue of jobs. A thread that ran a job and then waited
+/// `idleAfter` for the next calls `onIdle` (the argon2 threads free their reused block), once.
 ///
 /// `@unchecked Sendable` proof: `jobs` and `stopped` are read and written only while holding
 /// `condition`'s lock; the threads are created once in `init` and never touched afterwards. Jobs
@@ -50,9 +64,16 @@ final class WorkerThreads: @unchecked Sendable {
     private var head = 0
     private var stopped = false
     private let maximumPending: Int
+    private let idleAfter: Duration
+    private let onIdle: @Sendable () -> Void
 
-    init(name: String, count: Int, maximumPending: Int) {
+    init(
+        name: String, count: Int, maximumPending: Int, idleAfter: Duration = .seconds(2),
+        onIdle: @escaping @Sendable () -> Void = {}
+    ) {
         self.maximumPending = maximumPending
+        self.idleAfter = idleAfter
+        self.onIdle = onIdle
         for index in 0..<count {
             let thread = Thread { [self] in self.run() }
             thread.name = "\(name).\(index)"
@@ -78,24 +99,59 @@ final class WorkerThreads: @unchecked Sendable {
         self.condition.unlock()
     }
 
-    private func run() {
-        while let job = self.next() { job() }
+    private enum Next {
+        case job(@Sendable () -> Void)
+        case idle
+        case stopped
     }
 
-    private func next() -> (@Sendable () -> Void)? {
+    private func run() {
+        var ranSinceIdle = false
+        while true {
+            switch self.next(waitingAtMost: ranSinceIdle ? self.idleAfter : nil) {
+            case .job(let job):
+                job()
+                ranSinceIdle = true
+            case .idle:
+                self.onIdle()
+                ranSinceIdle = false
+            case .stopped:
+                if ranSinceIdle { self.onIdle() }
+                return
+            }
+        }
+    }
+
+    /// The next job; `.idle` when `limit` passed without one (nil: wait as long as it takes).
+    private func next(waitingAtMost limit: Duration?) -> Next {
         self.condition.lock()
         defer { self.condition.unlock() }
-        while self.head == self.jobs.count && !self.stopped { self.condition.wait() }
-        guard self.head < self.jobs.count else { return nil }
+        let deadline = limit.map { Date().addingTimeInterval(Self.seconds($0)) }
+        while self.head == self.jobs.count && !self.stopped {
+            if let deadline {
+                if !self.condition.wait(until: deadline) && self.head == self.jobs.count && !self.stopped {
+                    return .idle
+                }
+            } else {
+                self.condition.wait()
+            }
+        }
+        guard self.head < self.jobs.count else { return .stopped }
         let job = self.jobs[self.head]
         self.head += 1
         if self.head == self.jobs.count {
-            self.jobs.removeAll(keepingCapacity: true)
+            // A storm's queue (10,000 logins) does not keep its capacity afterwards.
+            self.jobs.removeAll(keepingCapacity: self.jobs.count <= 64)
             self.head = 0
         } else if self.head >= 1024 {
             self.jobs.removeFirst(self.head)
             self.head = 0
         }
-        return job
+        return .job(job)
+    }
+
+    private static func seconds(_ d: Duration) -> TimeInterval {
+        let c = d.components
+        return TimeInterval(c.seconds) + TimeInterval(c.attoseconds) / 1e18
     }
 }

@@ -60,6 +60,12 @@ public enum PasswordHasher {
         return String(decoding: encoded.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// Frees the memory block this thread keeps between verifications (see CArgon2/shim.h).
+    public static func releaseThreadMemory() { mps_argon2_release_thread_block() }
+
+    /// Bytes of the block this thread keeps between verifications (0: none).
+    public static var threadMemoryBytes: Int { Int(mps_argon2_thread_block_bytes()) }
+
     /// True when `password` matches `encoded`. A malformed hash, a hash of another argon2
     /// variant, or one whose parameters are out of our limits gives false, never a crash.
     /// The final comparison inside libargon2 is constant time.

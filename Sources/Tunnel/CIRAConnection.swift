@@ -184,7 +184,7 @@ final class CIRAConnection: ConnectionHandler {
         let loop = self.connection.loop
         let ref = ConnectionRef(self)
         let box = UnsafeSendableBox(then)
-        Task {
+        self.manager.lookups.submit {
             let result = await call(authority)
             loop.execute {
                 guard let me = ref.connection, !me.closed else { return }

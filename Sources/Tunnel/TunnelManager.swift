@@ -42,6 +42,7 @@ public final class TunnelManager: Sendable {
     let authority: any TunnelAuthority
     let logger: Logger
     let recorder: StatusRecorder
+    let lookups = LookupRunner()
     private let group: EventLoopGroup
     private let tls: TLSContext?
     private let registry = Mutex<[String: Entry]>([:])
@@ -83,6 +84,7 @@ public final class TunnelManager: Sendable {
             entry.loop.execute { entry.ref.connection?.kick(reason: .byApplication) }
         }
         try? await Task.sleep(for: .milliseconds(50))
+        self.lookups.finish()
         await self.recorder.drain()
     }
 

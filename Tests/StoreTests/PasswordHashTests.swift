@@ -1,5 +1,5 @@
 import Foundation
-import PasswordHash
+@testable import PasswordHash
 import Testing
 
 /// Small parameters keep these tests fast; one test uses the real device preset.
@@ -71,6 +71,27 @@ let fastParameters = Argon2Parameters(memoryKiB: 64, iterations: 1, parallelism:
             return all
         }
         #expect(results.filter { $0 }.count == 10)
+    }
+
+    /// A pool thread keeps argon2's memory block between verifications, and frees it once it
+    /// has been idle for `idleAfter` (a quiet server holds no argon2 memory).
+    @Test func idleThreadFreesItsArgon2Block() async throws {
+        let encoded = try PasswordHasher.hash("idle-Pass1!", params: .deviceSecret)
+        let pool = HashingPool(threads: 1, idleAfter: .milliseconds(300))
+        let held = await pool.perform {
+            (PasswordHasher.verify("idle-Pass1!", encoded: encoded), PasswordHasher.threadMemoryBytes)
+        }
+        #expect(held?.0 == true)
+        #expect(held?.1 == Int(Argon2Parameters.deviceSecret.memoryKiB) * 1024)
+        var freed = false
+        for _ in 0..<50 where !freed {
+            try await Task.sleep(for: .milliseconds(400))
+            freed = await pool.perform { PasswordHasher.threadMemoryBytes } == 0
+        }
+        #expect(freed)
+        // The next verification takes a block again and still answers correctly.
+        #expect(await pool.verify("idle-Pass1!", encoded: encoded))
+        #expect(await pool.verify("wrong", encoded: encoded) == false)
     }
 
     /// Timing for README-params.md. Run with MPS_ARGON2_BENCH=1 (off by default: it takes seconds).

@@ -59,13 +59,20 @@ import Testing
         #expect(!db.isInTransaction)
     }
 
-    /// Opening a file gives WAL mode and foreign keys on.
+    /// Opening a file gives WAL mode, foreign keys on and the bounded page cache (512 KiB by
+    /// default, not SQLite's 2,000 KiB per connection).
     @Test func fileDatabasesUseWALAndForeignKeys() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("wal-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let db = try SQLiteConnection(path: path)
         #expect(try db.queryFirst("PRAGMA journal_mode") { $0.string(0) } == "wal")
         #expect(try db.queryFirst("PRAGMA foreign_keys") { $0.int(0) } == 1)
         #expect(try db.queryFirst("PRAGMA synchronous") { $0.int(0) } == 1)  // NORMAL
+        #expect(try db.queryFirst("PRAGMA cache_size") { $0.int(0) } == -512)
+        var options = SQLiteConnection.Options()
+        options.pageCacheKiB = 2048
+        let larger = try SQLiteConnection(path: path, options: options)
+        #expect(try larger.queryFirst("PRAGMA cache_size") { $0.int(0) } == -2048)
     }
 
     /// B37: a deferred transaction that reads and then writes after another connection wrote
