@@ -60,11 +60,11 @@ public enum PasswordHasher {
         return String(decoding: encoded.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// Frees the memory block this thread keeps between verifications (see CArgon2/shim.h).
-    public static func releaseThreadMemory() { mps_argon2_release_thread_block() }
+    /// Frees the memory block this thread keeps between verifications (see VerifyMemory).
+    public static func releaseThreadMemory() { VerifyMemory.release() }
 
     /// Bytes of the block this thread keeps between verifications (0: none).
-    public static var threadMemoryBytes: Int { Int(mps_argon2_thread_block_bytes()) }
+    public static var threadMemoryBytes: Int { VerifyMemory.bytes }
 
     /// True when `password` matches `encoded`. A malformed hash, a hash of another argon2
     /// variant, or one whose parameters are out of our limits gives false, never a crash.
@@ -96,8 +96,10 @@ public enum PasswordHasher {
                         ctx.threads = params.parallelism
                         ctx.version = UInt32(ARGON2_VERSION_13.rawValue)
                         ctx.flags = 0  // ARGON2_DEFAULT_FLAGS
+                        ctx.allocate_cbk = VerifyMemory.allocate
+                        ctx.free_cbk = VerifyMemory.deallocate
                         return hash.withMemoryRebound(to: CChar.self) {
-                            mps_argon2id_verify_reusing(&ctx, $0.baseAddress)
+                            argon2id_verify_ctx(&ctx, $0.baseAddress)
                         }
                     }
                 }
