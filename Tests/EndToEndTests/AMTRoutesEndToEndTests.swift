@@ -15,7 +15,7 @@ import Testing
         let t = try await TestServer.start()
         defer { t.cleanup() }
         let fleet = t.fleet([try await t.register(guid)])
-        #expect(await eventually { t.server.tunnels.isConnected(guid) })
+        #expect(await t.reachable(fleet, guid))
         try await body(t, guid)
         await fleet.stop()
         await t.stop()
@@ -25,7 +25,8 @@ import Testing
         try await Self.withDevice("a3000000-2222-4333-8444-555555555501") { t, g in
             let c = t.client
             let p = "/api/v1/amt"
-            #expect(try await c.get("\(p)/power/state/\(g)").object["powerstate"] as? Int == 2)
+            let first = try await c.get("\(p)/power/state/\(g)")
+            #expect(first.object["powerstate"] as? Int == 2, "\(first.status) \(first.text)")
             let off = try await c.request("POST", "\(p)/power/action/\(g)", json: ["action": 8])
             #expect(off.status == 200)
             let body = off.object["Body"] as? [String: Any]
@@ -152,7 +153,7 @@ import Testing
         let stuck = "a3000000-2222-4333-8444-55555555550a"
         let healthy = "a3000000-2222-4333-8444-55555555550b"
         let fleet = t.fleet([try await t.register(stuck), try await t.register(healthy)])
-        #expect(await eventually { t.server.tunnels.connectedCount == 2 })
+        #expect(await t.reachable(fleet, stuck, healthy))
         try #require(fleet.device(stuck)).enable(.stallHTTP)
         let client = t.client
         async let slow = client.get("/api/v1/amt/features/\(stuck)")

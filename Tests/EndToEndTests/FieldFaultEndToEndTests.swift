@@ -21,7 +21,7 @@ import Testing
         device.reconnectDelaySeconds = 0.5
         let fleet = t.fleet([device])
         let handle = try #require(fleet.device(guid))
-        #expect(await eventually { t.server.tunnels.isConnected(guid) })
+        #expect(await t.reachable(fleet, guid))
         let started = ContinuousClock.now
         handle.enable(.silent)
         #expect(await eventually(.seconds(30)) { handle.disconnects >= 1 })
@@ -73,7 +73,7 @@ import Testing
         let guid = "b2600000-2222-4333-8444-555555555555"
         let fleet = t.fleet([try await t.register(guid)])
         let handle = try #require(fleet.device(guid))
-        #expect(await eventually { t.server.tunnels.isConnected(guid) })
+        #expect(await t.reachable(fleet, guid))
         handle.enable(.ignoreChannelOpens)
         for _ in 0..<2 {
             let started = ContinuousClock.now
@@ -96,7 +96,7 @@ import Testing
         let stuck = "b2700000-2222-4333-8444-55555555555a"
         let healthy = "b2700000-2222-4333-8444-55555555555b"
         let fleet = t.fleet([try await t.register(stuck), try await t.register(healthy)])
-        #expect(await eventually { t.server.tunnels.connectedCount == 2 })
+        #expect(await t.reachable(fleet, stuck, healthy))
         try #require(fleet.device(stuck)).enable(.stallHTTP)
         let client = t.client
         async let slow = client.get("/api/v1/amt/power/state/\(stuck)")
@@ -121,7 +121,7 @@ import Testing
         let guid = "b2500000-2222-4333-8444-555555555555"
         let fleet = t.fleet([try await t.register(guid)])
         let handle = try #require(fleet.device(guid))
-        #expect(await eventually { t.server.tunnels.isConnected(guid) })
+        #expect(await t.reachable(fleet, guid))
         handle.enable(.httpStatus(400))
         let r = try await t.client.get("/api/v1/amt/power/state/\(guid)")
         #expect(r.status == 502)
@@ -141,7 +141,7 @@ import Testing
         device.initialPowerState = 8
         device.faults = [.omitOSPowerSavingState]
         let fleet = t.fleet([device])
-        #expect(await eventually { t.server.tunnels.isConnected(guid) })
+        #expect(await t.reachable(fleet, guid))
         let r = try await t.client.get("/api/v1/amt/power/state/\(guid)")
         #expect(r.status == 200)
         #expect(r.object["powerstate"] as? Int == 8)

@@ -46,7 +46,7 @@ import Web
         tweak(&device)
         let fleet = t.fleet([device])
         let handle = try #require(fleet.device(guid))
-        try #require(await eventually { t.server.tunnels.isConnected(guid) })
+        try #require(await t.reachable(fleet, guid))
         return (t, fleet, handle)
     }
 
@@ -197,7 +197,7 @@ import Web
         var device = try await t.register(tlsOnly)
         device.forwardedPorts = [16993, 16995]
         let other = t.fleet([device])
-        try #require(await eventually { t.server.tunnels.isConnected(tlsOnly) })
+        try #require(await t.reachable(other, tlsOnly))
         let started = ContinuousClock.now
         let refused = try await Self.open(t, tlsOnly, "kvm")
         #expect(await eventually(.seconds(3)) { refused.closeCode != nil })
