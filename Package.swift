@@ -85,11 +85,13 @@ let package = Package(
         .executableTarget(
             name: "amt-sim", dependencies: ["Simulator"], swiftSettings: swiftSettings),
 
-        // Helpers shared by the test targets (a seeded generator for split and corruption tests).
+        // Helpers shared by the test targets (a seeded generator for split and corruption tests;
+        // waits and stopwatches that leave out the time a loaded machine stalled the tests).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: swiftSettings),
-        .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "Crypto"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NetCoreTests", dependencies: ["NetCore", "Crypto", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "APFTests", dependencies: ["APF", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: swiftSettings),
@@ -103,10 +105,12 @@ let package = Package(
         .testTarget(name: "RPCTests", dependencies: ["RPC", "HTTP", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "StoreTests", dependencies: ["Store", "SQLite", "PasswordHash", "Crypto", "JSON"],
+            name: "StoreTests",
+            dependencies: ["Store", "SQLite", "PasswordHash", "Crypto", "JSON", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "SimulatorTests", dependencies: ["Simulator", "APF", "HTTP", "WSMAN", "NetCore", "Crypto"],
+            name: "SimulatorTests",
+            dependencies: ["Simulator", "APF", "HTTP", "WSMAN", "NetCore", "Crypto", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "RedirectionTests",
@@ -119,7 +123,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "MPSServer", "Simulator", "NetCore", "HTTP", "Crypto", "Store", "Web", "JSON", "Auth",
-                "RPC", "Redirection", "Tunnel", "Logging",
+                "RPC", "Redirection", "Tunnel", "Logging", "TestSupport",
             ],
             swiftSettings: swiftSettings),
     ]

@@ -3,6 +3,7 @@ import Foundation
 import HTTP
 import NetCore
 import Synchronization
+import TestSupport
 
 /// A minimal HTTPS client for tests: one request per connection, response parsed with our own
 /// HTTP response parser. Talks to loopback only.
@@ -109,14 +110,10 @@ final class OneShotHandler: ConnectionHandler, @unchecked Sendable {
     }
 }
 
-/// Polls `condition` every 50 ms until it holds or `timeout` passes.
+/// Polls `condition` every 50 ms until it holds or `timeout` of polling passes (time the test
+/// process was starved does not count, see `pollUntil(for:every:_:)`).
 func eventually(
     _ timeout: Duration = .seconds(30), _ condition: @Sendable () async throws -> Bool
 ) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return try await condition()
+    try await pollUntil(for: timeout, every: .milliseconds(50), condition)
 }

@@ -21,4 +21,14 @@ extension TestServer {
         return fleet
     }
 
+    /// Waits until the devices can be reached: the server has their tunnels and each device
+    /// has had all its port forwards accepted. The server lists a device as connected once it
+    /// authenticates, a moment before its forwards arrive; on a loaded machine a first AMT
+    /// call in that moment finds port 16992 not forwarded yet.
+    func reachable(_ fleet: SimulatedFleet, _ guids: String...) async -> Bool {
+        await eventually {
+            guids.allSatisfy { self.server.tunnels.isConnected($0) && fleet.device($0)?.isConnected == true }
+        }
+    }
+
 }

@@ -71,7 +71,10 @@ import Testing
         let t = try await TestServer.start()
         defer { t.cleanup() }
         let guid = "41111111-2222-4333-8444-555555555555"
-        let device = try await t.register(guid)
+        var device = try await t.register(guid)
+        // Replaced, the first device stays down (after its default 5 s it would come back and
+        // replace the second, in the middle of the calls below on a slow machine).
+        device.reconnectDelaySeconds = 3600
         let first = t.fleet([device])
         #expect(await eventually { first.authenticatedCount == 1 })
         var second = device
@@ -79,6 +82,7 @@ import Testing
         let other = t.fleet([second])
         #expect(await eventually { other.authenticatedCount == 1 })
         // The first connection is replaced; its close must not mark the device offline.
+        #expect(await eventually { first.device(guid)?.disconnects == 1 })
         try await Task.sleep(for: .milliseconds(500))
         #expect(t.server.tunnels.isConnected(guid))
         let r = try await t.client.get("/api/v1/devices/\(guid)")

@@ -14,9 +14,10 @@ import Testing
         let guid = "c0a10000-2222-4333-8444-555555555501"
         let fleet = t.fleet([try await t.register(guid)])
         let handle = try #require(fleet.device(guid))
-        #expect(await eventually { t.server.tunnels.isConnected(guid) })
+        #expect(await t.reachable(fleet, guid))
         for _ in 0..<5 {
-            #expect(try await t.client.get("\(Self.p)/power/state/\(guid)").object["powerstate"] as? Int == 2)
+            let r = try await t.client.get("\(Self.p)/power/state/\(guid)")
+            #expect(r.object["powerstate"] as? Int == 2, "\(r.status) \(r.text)")
         }
         let off = try await t.client.request("POST", "\(Self.p)/power/action/\(guid)", json: ["action": 8])
         #expect((off.object["Body"] as? [String: Any])?["ReturnValue"] as? Int == 0)
@@ -39,7 +40,7 @@ import Testing
         device.faults = [.closeAfterReply]
         let fleet = t.fleet([device])
         let handle = try #require(fleet.device(guid))
-        #expect(await eventually { t.server.tunnels.isConnected(guid) })
+        #expect(await t.reachable(fleet, guid))
         for _ in 0..<4 {
             #expect(try await t.client.get("\(Self.p)/power/state/\(guid)").status == 200)
         }
@@ -67,7 +68,7 @@ import Testing
         device.nonceMaxUses = 2
         let fleet = t.fleet([device])
         let handle = try #require(fleet.device(guid))
-        #expect(await eventually { t.server.tunnels.isConnected(guid) })
+        #expect(await t.reachable(fleet, guid))
         for _ in 0..<3 {
             let r = try await t.client.get("\(Self.p)/power/state/\(guid)")
             #expect(r.status == 200, "\(r.object)")

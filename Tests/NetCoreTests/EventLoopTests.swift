@@ -63,14 +63,17 @@ struct Boom: Error, Equatable {}
         try await withGroup(threads: 1) { group in
             let loop = group.next()
             let fired = Mutex<[String]>([])
+            // Deadlines are taken when each timer is scheduled, so they are 100 ms apart: the
+            // loop thread preempted between two schedule calls (a loaded machine) must not
+            // change their order.
             try await loop.submit {
-                _ = loop.schedule(after: .milliseconds(60)) { fired.withLock { $0.append("60ms") } }
-                _ = loop.schedule(after: .milliseconds(20)) { fired.withLock { $0.append("20ms") } }
-                let cancelled = loop.schedule(after: .milliseconds(30)) {
+                _ = loop.schedule(after: .milliseconds(300)) { fired.withLock { $0.append("300ms") } }
+                _ = loop.schedule(after: .milliseconds(100)) { fired.withLock { $0.append("100ms") } }
+                let cancelled = loop.schedule(after: .milliseconds(150)) {
                     fired.withLock { $0.append("x") }
                 }
-                _ = loop.schedule(after: .milliseconds(40)) { fired.withLock { $0.append("40ms-a") } }
-                _ = loop.schedule(after: .milliseconds(40)) { fired.withLock { $0.append("40ms-b") } }
+                _ = loop.schedule(after: .milliseconds(200)) { fired.withLock { $0.append("200ms-a") } }
+                _ = loop.schedule(after: .milliseconds(200)) { fired.withLock { $0.append("200ms-b") } }
                 _ = loop.schedule(after: .zero) { fired.withLock { $0.append("now") } }
                 #expect(cancelled.isScheduled)
                 cancelled.cancel()
@@ -78,7 +81,7 @@ struct Boom: Error, Equatable {}
             }
             try await eventually("timers") { fired.withLock { $0.count } == 5 }
             try await Task.sleep(for: .milliseconds(30))
-            #expect(fired.withLock { $0 } == ["now", "20ms", "40ms-a", "40ms-b", "60ms"])
+            #expect(fired.withLock { $0 } == ["now", "100ms", "200ms-a", "200ms-b", "300ms"])
         }
     }
 

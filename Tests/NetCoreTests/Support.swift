@@ -2,23 +2,21 @@ import Crypto
 import NetCore
 import Synchronization
 import Testing
+import TestSupport
 
 struct TimedOut: Error, CustomStringConvertible {
     let what: String
     var description: String { "timed out waiting for \(self.what)" }
 }
 
-/// Polls `condition` until it holds; fails the test after `timeout`.
+/// Polls `condition` until it holds; fails the test after `timeout` of polling (time the test
+/// process was starved does not count, see `pollUntil(for:every:_:)`).
 func eventually(
     _ what: String,
     timeout: Duration = .seconds(30),
     _ condition: () async -> Bool
 ) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while await !condition() {
-        if ContinuousClock.now > deadline { throw TimedOut(what: what) }
-        try await Task.sleep(for: .milliseconds(2))
-    }
+    guard await pollUntil(for: timeout, every: .milliseconds(2), condition) else { throw TimedOut(what: what) }
 }
 
 /// Runs `body` with a fresh group and always shuts it down.

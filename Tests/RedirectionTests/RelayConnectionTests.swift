@@ -5,13 +5,18 @@ import Redirection
 import Simulator
 import Store
 import Testing
+import TestSupport
 
 @Suite struct RelayConnectionTests {
     static let guid = "11111111-2222-4333-8444-555555555555"
     let logger = Logger(label: "relay-test", level: .critical)
     let sessions = RelaySessions()
 
-    func configuration(idle: Duration = .seconds(30), handshake: Duration = .seconds(5))
+    /// Time-outs far beyond what a loaded 2-core machine can stall the task pool for (20 s has
+    /// been seen), so they only end a relay in the tests that set their own.
+    static let idle = Duration.seconds(300), handshake = Duration.seconds(120)
+
+    func configuration(idle: Duration = Self.idle, handshake: Duration = Self.handshake)
         -> RelayConfiguration
     {
         var c = RelayConfiguration()
@@ -26,8 +31,8 @@ import Testing
         channel: any RelayChannel,
         sink: FakeSink,
         password: String = "P@ssw0rd",
-        idle: Duration = .seconds(30),
-        handshake: Duration = .seconds(5),
+        idle: Duration = Self.idle,
+        handshake: Duration = Self.handshake,
         tunnelIsUp: @escaping @Sendable () async -> Bool = { true }
     ) async throws -> (RelayConnection, RelaySession) {
         let session = try self.sessions.reserve(
@@ -105,13 +110,15 @@ import Testing
             tunnelIsUp: { tunnelUp }
         )
         await relay.fromBrowser(Vectors.startSOLRedirection)
-        let began = ContinuousClock.now
-        await relay.fromBrowser(hexBytes("28 00 00 00 02 00 00 00 05 00") + ascii("exit\r"))
         let expected: RelayEndReason = tunnelUp ? .deviceClosed : .tunnelLost
-        #expect(await relay.waitForEnd() == expected)
-        // B46 asks for 1 s; the relay itself adds only the tunnel-loss grace. The bound is
-        // generous so a loaded CI machine does not fail it.
-        #expect(ContinuousClock.now - began < .seconds(5))
+        // B46 asks for 1 s; the relay itself adds only the tunnel-loss grace. Time the task
+        // pool was stalled (a loaded machine) is not the relay's and is left out.
+        let (reason, took) = await measureExcludingStalls {
+            await relay.fromBrowser(hexBytes("28 00 00 00 02 00 00 00 05 00") + ascii("exit\r"))
+            return await relay.waitForEnd()
+        }
+        #expect(reason == expected)
+        #expect(took < .seconds(1), "\(took)")
         #expect(RelayConfiguration().tunnelLossGrace < .milliseconds(100))
         #expect(sink.closeCodes == [tunnelUp ? 4100 : 4101])
         #expect(sink.bytes.containsSequence(ascii("Goodbye.")))  // bytes before the close arrive
@@ -156,16 +163,18 @@ import Testing
 
         let silent = ScriptedChannel([])
         let silentSink = FakeSink()
-        let began = ContinuousClock.now
-        await #expect(throws: RelayEndReason.handshakeFailed(.timeout)) {
-            _ = try await self.start(
-                .sol,
-                channel: silent,
-                sink: silentSink,
-                handshake: .milliseconds(100)
-            )
+        let (_, took) = await measureExcludingStalls {
+            await #expect(throws: RelayEndReason.handshakeFailed(.timeout)) {
+                _ = try await self.start(
+                    .sol,
+                    channel: silent,
+                    sink: silentSink,
+                    handshake: .milliseconds(100)
+                )
+            }
         }
-        #expect(ContinuousClock.now - began < .seconds(4))  // the 100 ms timeout fired; generous bound
+        // The 100 ms timeout fired, not the default one; pool stalls left out.
+        #expect(took < .seconds(2), "\(took)")
         #expect(silentSink.closeCodes == [4107])
 
         let dropped = ScriptedChannel([Vectors.startReply])
@@ -195,17 +204,34 @@ import Testing
 
     /// No bytes either way for the idle time ends the relay with 4104; traffic postpones it.
     @Test func idleTimeoutEndsTheRelay() async throws {
-        let channel = MemoryChannel()
-        let sink = FakeSink()
-        _ = LoopbackDevice(channel, configuration: LoopbackDevice.configuration())
-        let (relay, _) = try await self.start(.sol, channel: channel, sink: sink, idle: .seconds(1))
-        try await Task.sleep(for: .milliseconds(200))
-        await relay.fromBrowser(Vectors.startSOLRedirection)
-        let touched = ContinuousClock.now
-        #expect(relay.endReason == nil)
-        #expect(await relay.waitForEnd() == .idle)
-        #expect(ContinuousClock.now - touched >= .milliseconds(990))
-        #expect(sink.closeCodes == [4104])
+        let idle = Duration.seconds(1)
+        // The idle clock starts inside `start`, so not before `began`: while less than `idle`
+        // has passed since, the relay must still be open. An attempt in which the test itself
+        // was held up that long (a stalled task pool) shows nothing and is made again.
+        for _ in 0..<5 {
+            let channel = MemoryChannel()
+            let sink = FakeSink()
+            _ = LoopbackDevice(channel, configuration: LoopbackDevice.configuration())
+            let began = ContinuousClock.now
+            let (relay, _) = try await self.start(.sol, channel: channel, sink: sink, idle: idle)
+            try await Task.sleep(for: .milliseconds(200))
+            let touched = ContinuousClock.now
+            await relay.fromBrowser(Vectors.startSOLRedirection)
+            let ended = relay.endReason
+            guard ContinuousClock.now - began < idle else {
+                relay.close()
+                _ = await relay.waitForEnd()
+                continue
+            }
+            #expect(ended == nil)
+            #expect(await relay.waitForEnd() == .idle)
+            // Counted from the browser's bytes (at or after `touched`), not from the hand-over
+            // 200 ms earlier.
+            #expect(ContinuousClock.now - touched >= idle)
+            #expect(sink.closeCodes == [4104])
+            return
+        }
+        Issue.record("the test process was stalled for a second in each of five attempts")
     }
 
     /// A backed-up browser stops the relay reading the channel; once it drains, every byte

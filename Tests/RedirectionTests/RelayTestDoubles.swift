@@ -3,6 +3,7 @@ import Foundation
 import Redirection
 import Simulator
 import Synchronization
+import TestSupport
 
 /// A one-way byte pipe with an async reader. Cancelling a read closes the pipe, as cancelling
 /// a `TunnelChannel` read closes the channel.
@@ -175,13 +176,9 @@ final class FakeSink: RelayBrowserSink {
     var closeReasons: [String] { self.state.withLock { $0.closes.map(\.1) } }
 }
 
-/// Polls `condition` every 5 ms for at most `seconds`; true if it became true.
-/// Generous by default: on a loaded 2-core machine the task pool can stall for seconds.
+/// Polls `condition` every 5 ms for at most `seconds` of polling; true if it became true. The
+/// task pool of a loaded 2-core machine can stall for seconds: that time does not count (see
+/// `pollUntil(for:every:_:)`).
 func eventually(within seconds: Double = 20, _ condition: () -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return condition()
+    await pollUntil(for: .seconds(seconds), every: .milliseconds(5)) { condition() }
 }

@@ -4,6 +4,7 @@ import APF
 import Crypto
 import Foundation
 import NetCore
+import TestSupport
 
 /// A throwaway certificate made with the openssl CLI in a temporary directory.
 struct TestCertificate {
@@ -190,19 +191,21 @@ final class FakeMPS: @unchecked Sendable {
         return try await self.group.loops[0].submit { try body(state.value) }
     }
 
-    /// Polls `probe` on the loop until it returns a value.
+    /// Polls `probe` on the loop until it returns a value (for `timeout` of polling, see
+    /// `pollUntil(for:every:_:)`).
     @discardableResult
     func wait<T: Sendable>(
         _ what: String,
         timeout: Duration = .seconds(30),
         _ probe: @escaping @Sendable (FakeMPSState) -> T?
     ) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if let value = try await self.run(probe) { return value }
-            if ContinuousClock.now > deadline { throw FakeMPSError("timed out waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(5))
+        var found: T?
+        _ = try await pollUntil(for: timeout, every: .milliseconds(5)) {
+            found = try await self.run(probe)
+            return found != nil
         }
+        guard let found else { throw FakeMPSError("timed out waiting for \(what)") }
+        return found
     }
 
     func shutdown() {

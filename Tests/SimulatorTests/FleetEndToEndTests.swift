@@ -7,6 +7,7 @@ import Logging
 import NetCore
 import Simulator
 import Testing
+import TestSupport
 import WSMAN
 
 let testGUID = "12345678-9abc-def0-1234-56789abcdef0"
@@ -191,15 +192,14 @@ func wsmanPost(_ envelope: String, authorization: String?) -> [UInt8] {
     }
 }
 
-/// Polls `condition` until it holds; throws after `timeout`.
+/// Polls `condition` until it holds; throws after `timeout` of polling (time the test process
+/// was starved does not count, see `pollUntil(for:every:_:)`).
 func eventually(
     _ what: String,
     timeout: Duration = .seconds(30),
     _ condition: () async throws -> Bool
 ) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try await !condition() {
-        if ContinuousClock.now > deadline { throw FakeMPSError("timed out waiting for \(what)") }
-        try await Task.sleep(for: .milliseconds(5))
+    guard try await pollUntil(for: timeout, every: .milliseconds(5), condition) else {
+        throw FakeMPSError("timed out waiting for \(what)")
     }
 }
