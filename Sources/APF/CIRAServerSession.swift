@@ -45,6 +45,10 @@ public struct CIRAServerSession: Sendable {
     private var handshakeDeadline: Instant?
     private var lastInbound: Instant
     private var optionsSent = false
+    /// True once the device is done forwarding ports: it forwarded 5900 (the last port AMT
+    /// forwards), or went `keepAliveOptionsFallback` without forwarding another. Before that a
+    /// port missing from ``forwardedPorts`` may still be on its way.
+    public var forwardingSettled: Bool { self.optionsSent }
     private var optionsFallbackDeadline: Instant?
 
     var channels: [UInt32: CIRAServerChannel] = [:]

@@ -139,7 +139,13 @@ final class DeviceConnection: ConnectionHandler {
         for action in actions {
             switch action {
             case .send(let message):
-                self.send(message)
+                if case .globalRequest(.tcpipForward) = message, self.runner.shared.hasFault(.slowForwards) {
+                    _ = self.runner.loop.schedule(after: .milliseconds(300)) { [weak self] in
+                        self?.send(message)
+                    }
+                } else {
+                    self.send(message)
+                }
             case .tunnelReady:
                 self.tunnelUp = true
                 self.runner.context.counters.tunnelUp()

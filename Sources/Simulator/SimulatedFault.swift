@@ -6,7 +6,7 @@
 /// and then clears itself, and ``silent`` clears when the silent tunnel closes (the device comes
 /// back healthy, as AMT does after a reset). In JSON a fault is a string: `"silent"`,
 /// `"ignoreChannelOpens"`, `"stallHTTP"`, `"httpStatus:400"`, `"omitOSPowerSavingState"`,
-/// `"closeAfterReply"`.
+/// `"closeAfterReply"`, `"slowForwards"`.
 public enum SimulatedFault: Hashable, Sendable, Codable, CustomStringConvertible {
     /// B08: sends nothing more (no keep-alives, no replies) and ignores what arrives, with the
     /// TCP connection left open.
@@ -22,6 +22,9 @@ public enum SimulatedFault: Hashable, Sendable, Codable, CustomStringConvertible
     /// A device that does not keep channels open (no HTTP keep-alive): each channel is closed
     /// right after its first response.
     case closeAfterReply
+    /// Each tcpip-forward request goes out 300 ms after the previous reply, so the tunnel is
+    /// authenticated (and listed as connected) for about two seconds before its ports are.
+    case slowForwards
 
     /// The fault's kind, ignoring the status of ``httpStatus(_:)``.
     var kind: String {
@@ -32,6 +35,7 @@ public enum SimulatedFault: Hashable, Sendable, Codable, CustomStringConvertible
         case .httpStatus: "httpStatus"
         case .omitOSPowerSavingState: "omitOSPowerSavingState"
         case .closeAfterReply: "closeAfterReply"
+        case .slowForwards: "slowForwards"
         }
     }
 
@@ -48,6 +52,7 @@ public enum SimulatedFault: Hashable, Sendable, Codable, CustomStringConvertible
         case "stallHTTP": self = .stallHTTP
         case "omitOSPowerSavingState": self = .omitOSPowerSavingState
         case "closeAfterReply": self = .closeAfterReply
+        case "slowForwards": self = .slowForwards
         default:
             let prefix = "httpStatus:"
             guard text.hasPrefix(prefix), let status = Int(text.dropFirst(prefix.count)),

@@ -234,7 +234,11 @@ final class CIRAConnection: ConnectionHandler {
             (id, actions) = try self.session.openChannel(
                 port: port, now: self.connection.loop.now, consumerWindow: consumerWindow)
         } catch {
-            continuation.resume(throwing: TunnelError(error))
+            if case .portNotForwarded = error, !self.session.forwardingSettled {
+                continuation.resume(throwing: ForwardsPending())
+            } else {
+                continuation.resume(throwing: TunnelError(error))
+            }
             return
         }
         let channel = TunnelChannel(

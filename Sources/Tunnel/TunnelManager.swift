@@ -108,11 +108,33 @@ public final class TunnelManager: Sendable {
 
     /// Opens a channel to `port` on the device. Throws `TunnelError` (not connected, port not
     /// forwarded, refused, timed out) — never waits longer than the channel-open timeout.
+    ///
+    /// A device is listed as connected once it authenticates, a moment before its port
+    /// forwards arrive (AMT sends them one at a time). A port that is missing while the device
+    /// is still forwarding is waited for, up to `forwardWait`; once the device is done
+    /// forwarding, a missing port fails at once (B47: a TLS-only device gets 4109 quickly).
     /// - Parameter consumerWindow: nil: the device gets window back as its bytes arrive
     ///   (WS-MAN). A value: advertise this window and give it back only as `read()` takes the
     ///   bytes, so a slow reader slows the device and at most this much is buffered (relays).
     public func openChannel(
         guid: String, port: UInt32, consumerWindow: UInt32? = nil
+    ) async throws -> TunnelChannel {
+        let deadline = ContinuousClock.now + Self.forwardWait
+        while true {
+            do {
+                return try await self.openChannelOnce(guid: guid, port: port, consumerWindow: consumerWindow)
+            } catch is ForwardsPending {
+                guard ContinuousClock.now < deadline else { throw TunnelError.portNotForwarded(port) }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+        }
+    }
+
+    /// How long a channel open waits for a device that is still forwarding its ports.
+    static let forwardWait: Duration = .seconds(5)
+
+    private func openChannelOnce(
+        guid: String, port: UInt32, consumerWindow: UInt32?
     ) async throws -> TunnelChannel {
         guard let entry = self.registry.withLock({ $0[guid.lowercased()] }) else {
             throw TunnelError.notConnected
@@ -177,3 +199,6 @@ public final class TunnelManager: Sendable {
         for observer in list { observer(event) }
     }
 }
+
+/// A channel open found its port missing while the device is still forwarding ports.
+struct ForwardsPending: Error {}

@@ -205,13 +205,14 @@ import Web
         let other = t.fleet([device])
         try #require(await t.reachable(other, tlsOnly))
         // Fast: well within the 10 s channel-open time-out, stalls of the test process left out.
+        // It may wait out the 2 s a device that never forwards 5900 gets to finish forwarding.
         let (refused, took) = try await measureExcludingStalls {
             let refused = try await Self.open(t, tlsOnly, "kvm")
             _ = await eventually(.seconds(10)) { refused.closeCode != nil }
             return refused
         }
         #expect(refused.closeCode == 4109)
-        #expect(took < .seconds(2), "\(took)")
+        #expect(took < .seconds(4), "\(took)")
         #expect(!t.server.relaySessions.status(guid: tlsOnly).kvm)
         await other.stop()
         await fleet.stop()

@@ -29,6 +29,25 @@ import Testing
         await t.stop()
     }
 
+    /// A device listed as connected is usable at once: a call made after it authenticated but
+    /// before its ports were forwarded (they come one at a time, here 300 ms apart) waits for
+    /// the forward instead of failing with "device did not forward port 16992".
+    @Test func callRightAfterConnectWaitsForThePortForward() async throws {
+        let t = try await TestServer.start()
+        defer { t.cleanup() }
+        let guid = "12111111-2222-4333-8444-555555555555"
+        var device = try await t.register(guid)
+        device.faults = [.slowForwards]
+        let fleet = t.fleet([device])
+        #expect(await eventually { t.server.tunnels.isConnected(guid) })
+        // The call is made some 2 s before the device's last forward (7 ports, 300 ms apart).
+        let power = try await t.client.get("/api/v1/amt/power/state/\(guid)")
+        #expect(power.status == 200, "\(power.object)")
+        #expect(power.object["powerstate"] as? Int == 2)
+        await fleet.stop()
+        await t.stop()
+    }
+
     @Test func wrongMPSPasswordIsRefused() async throws {
         let t = try await TestServer.start()
         defer { t.cleanup() }
