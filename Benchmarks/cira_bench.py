@@ -52,8 +52,8 @@ def smaps_growth(before, after, n):
         if delta * 1024 >= n * 8:  # 8 B per device and more
             grown.append((delta, key))
     grown.sort(reverse=True)
-    return [f"{key[2]} {key[1] // 1024} MiB mapping: {round(d * 1024 / n)} B/device"
-            for d, key in grown[:12]]
+    return [f"{key[2]} {key[1]} KiB mapping: {round(d * 1024 / n)} B/device"
+            for d, key in grown[:16]]
 
 
 def cpu_seconds(pid):

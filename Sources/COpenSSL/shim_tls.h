@@ -18,9 +18,14 @@ static inline long mps_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) {
 static inline long mps_SSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode) {
     return SSL_CTX_set_session_cache_mode(ctx, mode);
 }
-/// Adds one intermediate/root to the context's chain; takes its own reference to `cert`.
-static inline long mps_SSL_CTX_add1_chain_cert(SSL_CTX *ctx, X509 *cert) {
-    return SSL_CTX_add1_chain_cert(ctx, cert);
+/// Adds one intermediate/root to the certificates sent after the server's own. Kept once in
+/// the context: a chain set with SSL_CTX_add1_chain_cert is copied into every SSL (a stack of
+/// two allocations per connection). Takes its own reference to `cert`.
+static inline long mps_SSL_CTX_add_extra_chain_cert_ref(SSL_CTX *ctx, X509 *cert) {
+    if (X509_up_ref(cert) != 1) return 0;
+    long ok = SSL_CTX_add_extra_chain_cert(ctx, cert);
+    if (ok != 1) X509_free(cert);
+    return ok;
 }
 static inline long mps_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
     return SSL_set_tlsext_host_name(ssl, name);

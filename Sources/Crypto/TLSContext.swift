@@ -157,7 +157,9 @@ public final class TLSContext: @unchecked Sendable {
         defer { certificates.forEach { X509_free($0) } }
         try check(SSL_CTX_use_certificate(self.ctx, certificates[0]), "SSL_CTX_use_certificate")
         for extra in certificates.dropFirst() {
-            try check(Int32(mps_SSL_CTX_add1_chain_cert(self.ctx, extra)), "SSL_CTX_add1_chain_cert")
+            try check(
+                Int32(mps_SSL_CTX_add_extra_chain_cert_ref(self.ctx, extra)),
+                "SSL_CTX_add_extra_chain_cert")
         }
     }
 

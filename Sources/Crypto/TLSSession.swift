@@ -135,6 +135,12 @@ public final class TLSSession {
         return Hash.sha256(UnsafeBufferPointer(start: der, count: Int(length)))
     }
 
+    /// How many certificates the peer sent (its leaf and the chain after it); 0 for none.
+    public var peerCertificateCount: Int {
+        guard let chain = SSL_get_peer_cert_chain(self.ssl) else { return 0 }
+        return Int(OPENSSL_sk_num(chain))
+    }
+
     // MARK: - Error mapping
 
     private func status(_ rc: Int32, _ function: String) throws(CryptoError) -> TLSStatus {

@@ -189,6 +189,9 @@ public final class Connection {
     /// SHA-256 of the peer's TLS certificate (DER), when it sent one; nil once closed.
     public var tlsPeerCertificateSHA256: [UInt8]? { self.tls?.peerCertificateSHA256 }
 
+    /// How many certificates the TLS peer sent (leaf and chain); 0 for none or plain TCP.
+    public var tlsPeerCertificateCount: Int { self.tls?.peerCertificateCount ?? 0 }
+
     // MARK: - Lifecycle
 
     func beginClosing() {

@@ -48,6 +48,7 @@ final class Events: Sendable {
         var tlsVersions: [String?] = []
         var cipherSuites: [String?] = []
         var fingerprints: [[UInt8]?] = []
+        var peerCertificateCounts: [Int] = []
         var remoteAddresses: [String] = []
         var log: [String] = []
         var callsAfterClose = 0
@@ -79,7 +80,9 @@ final class Probe: ConnectionHandler {
         let version = connection.tlsVersion
         let cipher = connection.tlsCipherSuite
         let fingerprint = connection.tlsPeerCertificateSHA256
+        let certificates = connection.tlsPeerCertificateCount
         self.events.update {
+            $0.peerCertificateCounts.append(certificates)
             $0.active += 1
             $0.tlsVersions.append(version)
             $0.cipherSuites.append(cipher)

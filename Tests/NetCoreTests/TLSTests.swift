@@ -92,6 +92,8 @@ import Testing
             #expect(result.client.read(\.errors) == [], "server name \(name)")
             let leaf = TestTLS.fingerprint(ofPEM: TestCertificates.leafCertificate)
             #expect(result.client.read(\.fingerprints) == [leaf])
+            // The server sends its chain, leaf then root (AMT checks the root it was given).
+            #expect(result.client.read(\.peerCertificateCounts) == [2])
         }
     }
 
