@@ -25,10 +25,15 @@ let package = Package(
             name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         // Linux syscalls missing from the toolchain's Glibc module (epoll, eventfd, accept4).
         .systemLibrary(name: "CLinux"),
+        // OpenSSL's memory functions (pools and small-object slabs), in C so their state exists
+        // once; uses OpenSSL's headers (COpenSSL's library) and CRYPTO_set_mem_functions.
+        .target(
+            name: "COpenSSLMemory", dependencies: ["COpenSSL"],
+            cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]),
 
         // Thin Swift wrappers: the only importers of their C module.
         .target(name: "Logging", swiftSettings: swiftSettings),
-        .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "Crypto", dependencies: ["COpenSSL", "COpenSSLMemory"], swiftSettings: swiftSettings),
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
         .target(
             name: "PasswordHash", dependencies: ["CArgon2"], exclude: ["README-params.md"],

@@ -17,5 +17,4 @@
 
 #include "shim_tls.h"
 #include "shim_crypto.h"
-#include "shim_memory.h"
 #endif

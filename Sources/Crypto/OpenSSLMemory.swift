@@ -1,9 +1,9 @@
-internal import COpenSSL
+internal import COpenSSLMemory
 
 /// Process-wide OpenSSL memory settings.
 public enum OpenSSLMemory {
-    /// Serves OpenSSL's ~17 KB record buffers from a recycled pool instead of the heap (see
-    /// shim_memory.h for why). Call once, first thing in `main`, before any TLS or crypto use.
+    /// Serves OpenSSL's ~17 KB record buffers from recycled pools and its small objects from
+    /// size-class slabs instead of the heap (see COpenSSLMemory's pools.c and small.c for why). Call once, first thing in `main`, before any TLS or crypto use.
     /// Returns false when OpenSSL had already allocated (then nothing changes).
     @discardableResult
     public static func usePooledRecordBuffers() -> Bool {
@@ -17,7 +17,7 @@ public enum OpenSSLMemory {
     }
 
     /// Where an allocation of OpenSSL's would live.
-    enum Home: Int { case heap = 0, recordPool = 1, pagePool = 2 }
+    enum Home: Int { case heap = 0, recordPool = 1, pagePool = 2, smallSlabs = 3 }
 
     /// The pools' allocation paths, called directly (for tests; OpenSSL is not involved).
     enum Paths {
@@ -34,6 +34,10 @@ public enum OpenSSLMemory {
         static func trim() { mps_pools_trim() }
         static func home(_ pointer: UnsafeMutableRawPointer) -> Home {
             Home(rawValue: Int(mps_pool_test_owner(pointer))) ?? .heap
+        }
+        /// The slot size of a small-object pointer (0 when it is not one).
+        static func slotSize(_ pointer: UnsafeMutableRawPointer) -> Int {
+            Int(mps_small_test_slot_size(pointer))
         }
     }
 }

@@ -31,11 +31,12 @@ import Testing
         }
     }
 
-    /// Fresh requests go by size: 1-4 KiB to the page pool, 16-20 KiB to the record pool.
+    /// Fresh requests go by size: below 1 KiB to the small-object slabs, 1-4 KiB to the page
+    /// pool, 16-20 KiB to the record pool, the rest to the heap.
     @Test func requestsGoBySize() throws {
         #expect(Paths.reserve())
         let cases: [(Int, OpenSSLMemory.Home)] = [
-            (64, .heap), (1023, .heap), (1024, .pagePool), (4096, .pagePool), (7624, .heap),
+            (0, .smallSlabs), (1, .smallSlabs), (64, .smallSlabs), (1023, .smallSlabs), (1024, .pagePool), (4096, .pagePool), (7624, .heap),
             (16 * 1024, .recordPool), (20 * 1024, .recordPool), (20 * 1024 + 1, .heap),
         ]
         for (count, home) in cases {
@@ -51,7 +52,12 @@ import Testing
     /// heap; realloc(NULL) from 4 KiB starts in the record pool.
     @Test func growingBuffersMoveAndKeepTheirBytes() throws {
         #expect(Paths.reserve())
-        var p = try #require(Paths.allocate(500))
+        var p = try #require(Paths.allocate(20))
+        Self.fill(p, 20, 2)
+        p = try #require(Paths.reallocate(p, 24))  // the same 24-byte slot
+        #expect(Paths.home(p) == .smallSlabs && Paths.slotSize(p) == 24 && Self.holds(p, 20, 2))
+        p = try #require(Paths.reallocate(p, 500))
+        #expect(Paths.home(p) == .smallSlabs && Paths.slotSize(p) == 512 && Self.holds(p, 20, 2))
         Self.fill(p, 500, 3)
         p = try #require(Paths.reallocate(p, 3000))
         #expect(Paths.home(p) == .pagePool && Self.holds(p, 500, 3))
@@ -66,6 +72,11 @@ import Testing
         Paths.free(p)
         let q = try #require(Paths.reallocate(nil, 5000))
         #expect(Paths.home(q) == .recordPool)
+        let h = try #require(malloc(100))  // a heap pointer grown into the slabs and beyond
+        Self.fill(h, 100, 8)
+        let hs = try #require(Paths.reallocate(h, 300))
+        #expect(Paths.home(hs) == .smallSlabs && Self.holds(hs, 100, 8))
+        Paths.free(hs)
         let r = try #require(Paths.reallocate(Paths.allocate(200), 6000))
         #expect(Paths.home(r) == .recordPool)
         Paths.free(q)
@@ -119,5 +130,79 @@ import Testing
         for p in again { Self.mark(p, 4096, 11) }
         #expect(again.allSatisfy { Self.marked($0, 4096, 11) })
         again.forEach(Paths.free)
+    }
+
+    /// Slots are the request rounded up to 8 bytes (16 above 256); a freed slot is the next one
+    /// handed out in its class; a class fills slab after slab and every slot keeps its bytes.
+    @Test func smallObjectSlots() throws {
+        #expect(Paths.reserve())
+        for (count, slot) in [(1, 8), (8, 8), (9, 16), (24, 24), (250, 256), (256, 256),
+                              (257, 272), (528, 528), (529, 544), (1000, 1008), (1023, 1024)] {
+            let p = try #require(Paths.allocate(count))
+            #expect(Paths.slotSize(p) == slot, "\(count) bytes")
+            Paths.free(p)
+        }
+        let a = try #require(Paths.allocate(100))
+        Paths.free(a)
+        let b = try #require(Paths.allocate(97))  // same 104-byte class
+        #expect(a == b)
+        Paths.free(b)
+        // 16 slots of 1,024 bytes fill a 16 KiB slab: 100 of them span seven slabs.
+        let many = (0..<100).compactMap { _ in Paths.allocate(1020) }
+        #expect(many.count == 100 && Set(many).count == 100)
+        for (i, p) in many.enumerated() { Self.fill(p, 1020, UInt8(i)) }
+        #expect(many.enumerated().allSatisfy { Self.holds($1, 1020, UInt8($0)) })
+        many.forEach(Paths.free)
+    }
+
+    /// Threads allocate, fill, check and free small objects of every class, and free each
+    /// other's, while another thread keeps trimming: no slot ever loses its bytes or is handed
+    /// out twice.
+    @Test func smallObjectsUnderConcurrency() throws {
+        #expect(Paths.reserve())
+        let threads = 4
+        let failures = Mutex(0)
+        let handoff = Mutex<[UInt]>([])  // addresses (raw pointers are not Sendable)
+        DispatchQueue.concurrentPerform(iterations: threads + 1) { worker in
+            guard worker < threads else {
+                for _ in 0..<2000 { Paths.trim() }
+                return
+            }
+            var rng = UInt64(worker + 1) &* 0x9E37_79B9_7F4A_7C15
+            var held: [(UnsafeMutableRawPointer, Int, UInt8)] = []
+            for round in 0..<20_000 {
+                rng = rng &* 6364136223846793005 &+ 1442695040888963407
+                let count = Int(rng >> 33) % 1024
+                let seed = UInt8(truncatingIfNeeded: round &+ worker)
+                guard let p = Paths.allocate(count) else { continue }
+                Self.fill(p, count, seed)
+                held.append((p, count, seed))
+                if held.count > 300 || rng & 3 == 0 {
+                    let (q, n, s) = held.removeFirst()
+                    if !Self.holds(q, n, s) { failures.withLock { $0 += 1 } }
+                    // Every eighth goes to another thread to free (OpenSSL objects may die
+                    // on another thread than the one that made them).
+                    if round % 8 == 0 {
+                        let address = UInt(bitPattern: q)
+                        handoff.withLock { $0.append(address) }
+                    } else {
+                        Paths.free(q)
+                    }
+                }
+                if round % 64 == 0 {
+                    let theirs = handoff.withLock { h -> [UInt] in
+                        defer { h.removeAll() }
+                        return h
+                    }
+                    theirs.forEach { Paths.free(UnsafeMutableRawPointer(bitPattern: $0)) }
+                }
+            }
+            for (q, n, s) in held {
+                if !Self.holds(q, n, s) { failures.withLock { $0 += 1 } }
+                Paths.free(q)
+            }
+        }
+        handoff.withLock { $0 }.forEach { Paths.free(UnsafeMutableRawPointer(bitPattern: $0)) }
+        #expect(failures.withLock { $0 } == 0)
     }
 }

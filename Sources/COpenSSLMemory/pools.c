@@ -1,4 +1,5 @@
-// Pools for OpenSSL's buffers (owned by the TLS work).
+// Pools for OpenSSL's buffers (owned by the TLS work), and the router that hands each of
+// OpenSSL's requests to a pool, the small-object slabs (small.c) or malloc.
 //
 // With SSL_MODE_RELEASE_BUFFERS every TLS read, write and handshake allocates and frees ~17 KB
 // buffers. From the heap they fragment it around the small long-lived objects of thousands of
@@ -11,10 +12,14 @@
 //   (ClientHello extensions, transcript buffers) left about one hole per connection between
 //   the long-lived session objects. No OpenSSL object of that size outlives a handshake here
 //   (measured with heaptrack: the idle session's pieces are all below 1 KiB or above 7 KiB).
-// Everything else goes to malloc. Free blocks beyond a small warm set give their pages back
-// when the server trims (mps_pools_trim); the regions are reserved address space until touched.
-#ifndef MPS_COPENSSL_SHIM_MEMORY_H
-#define MPS_COPENSSL_SHIM_MEMORY_H
+// Requests below 1 KiB go to the slabs of small.c; everything else goes to malloc. Free blocks
+// beyond a small warm set give their pages back when the server trims (mps_pools_trim); the
+// regions are reserved address space until touched.
+//
+// This is a C file, not a header of the COpenSSL module: a static in a header is emitted once
+// per Swift compilation unit that uses it, so state kept there can exist twice.
+#include "mps_openssl_memory.h"
+#include "internal.h"
 #include <openssl/crypto.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -45,8 +50,7 @@ struct mps_pool {
     pthread_mutex_t lock;
 };
 
-// The pools of the process, as function-local statics so that the definitions are emitted
-// wherever this header's functions are (file-scope statics in headers are not, from Swift).
+// The pools of the process.
 // Warm sets: 16 × 20 KiB and 32 × 4 KiB (at 1,024 the warm set alone came to 20 MiB, 2 KB per
 // device of a 10,000-device fleet; at 64 and 256 still 2.3 MiB). Blocks beyond them cost only
 // fresh page faults when next taken after a trim, which happens at most every 10 s.
@@ -106,19 +110,20 @@ static void mps_pool_trim(struct mps_pool *pool) {
     pthread_mutex_unlock(&pool->lock);
 }
 
-static inline void mps_pools_trim(void) {
+void mps_pools_trim(void) {
     mps_pool_trim(mps_pool_large());
     mps_pool_trim(mps_pool_page());
+    mps_small_trim();
 }
 
-/// The pool that serves a fresh request of `n` bytes, or NULL for the heap.
+/// The pool that serves a fresh request of `n` bytes, or NULL for the slabs or the heap.
 static inline struct mps_pool *mps_pool_for(size_t n) {
     if (n >= MPS_POOL_MIN && n <= MPS_POOL_BLOCK) return mps_pool_large();
     if (n >= MPS_PAGE_MIN && n <= MPS_PAGE_BLOCK) return mps_pool_page();
     return NULL;
 }
 
-/// The pool that owns `p`, or NULL when it came from the heap.
+/// The pool that owns `p`, or NULL when it came from the slabs or the heap.
 static inline struct mps_pool *mps_pool_owner(const void *p) {
     if (mps_pool_owns(mps_pool_large(), p)) return mps_pool_large();
     if (mps_pool_owns(mps_pool_page(), p)) return mps_pool_page();
@@ -127,6 +132,11 @@ static inline struct mps_pool *mps_pool_owner(const void *p) {
 
 static void *mps_pool_malloc(size_t n, const char *file, int line) {
     (void)file; (void)line;
+    if (n <= MPS_SMALL_MAX) {
+        void *slot = mps_small_malloc(n);
+        if (slot != NULL) return slot;
+        return malloc(n);
+    }
     struct mps_pool *pool = mps_pool_for(n);
     if (pool != NULL) {
         void *block = mps_pool_take(pool);
@@ -138,6 +148,10 @@ static void *mps_pool_malloc(size_t n, const char *file, int line) {
 static void mps_pool_free_fn(void *p, const char *file, int line) {
     (void)file; (void)line;
     if (p == NULL) return;
+    if (mps_small_owns(p)) {
+        mps_small_free(p);
+        return;
+    }
     struct mps_pool *owner = mps_pool_owner(p);
     if (owner != NULL) mps_pool_give(owner, p); else free(p);
 }
@@ -153,20 +167,32 @@ static void *mps_pool_realloc(void *p, size_t n, const char *file, int line) {
         }
         return mps_pool_malloc(n, file, line);
     }
-    struct mps_pool *owner = mps_pool_owner(p);
-    if (owner != NULL && n <= owner->block) return p;
-    // Moving: out of a pool, or from the heap into one. Never more than the old size is read.
-    size_t old = owner != NULL ? owner->block : malloc_usable_size(p);
-    struct mps_pool *target =
-        (n >= MPS_POOL_GROW_MIN && n <= MPS_POOL_BLOCK) ? mps_pool_large() : mps_pool_for(n);
-    void *moved = target != NULL ? mps_pool_take(target) : NULL;
-    if (moved == NULL) {
-        if (owner == NULL) return realloc(p, n);
-        moved = malloc(n);
-        if (moved == NULL) return NULL;
+    if (n == 0) {
+        // realloc(p, 0) frees; OpenSSL's CRYPTO_realloc handles 0 itself, but be exact.
+        mps_pool_free_fn(p, file, line);
+        return NULL;
     }
+    int small = mps_small_owns(p);
+    struct mps_pool *owner = small ? NULL : mps_pool_owner(p);
+    size_t old = small ? mps_small_slot_size(p)
+        : owner != NULL ? owner->block : malloc_usable_size(p);
+    if ((small || owner != NULL) && n <= old) return p;
+    if (!small && owner == NULL && n > MPS_SMALL_MAX && mps_pool_for(n) == NULL
+        && !(n >= MPS_POOL_GROW_MIN && n <= MPS_POOL_BLOCK)) {
+        return realloc(p, n);  // heap to heap
+    }
+    // Moving: out of the slabs or a pool, or from the heap into a pool or the slabs.
+    // Never more than the old size is read.
+    void *moved;
+    if (n >= MPS_POOL_GROW_MIN && n <= MPS_POOL_BLOCK) {
+        moved = mps_pool_take(mps_pool_large());
+        if (moved == NULL) moved = malloc(n);
+    } else {
+        moved = mps_pool_malloc(n, file, line);
+    }
+    if (moved == NULL) return NULL;
     memcpy(moved, p, old < n ? old : n);
-    if (owner != NULL) mps_pool_give(owner, p); else free(p);
+    mps_pool_free_fn(p, file, line);
     return moved;
 }
 
@@ -180,34 +206,36 @@ static int mps_pool_reserve(struct mps_pool *pool) {
     return 1;
 }
 
-// Entry points for tests of the pools' paths (without handing them to OpenSSL).
-static inline int mps_pool_reserve_both(void) {
-    return mps_pool_reserve(mps_pool_large()) && mps_pool_reserve(mps_pool_page());
+static void mps_pool_release_reservation(struct mps_pool *pool) {
+    if (pool->base == NULL) return;
+    munmap(pool->base, pool->block * pool->capacity);
+    pool->base = NULL;
 }
-static inline void *mps_pool_test_malloc(size_t n) { return mps_pool_malloc(n, "", 0); }
-static inline void *mps_pool_test_realloc(void *p, size_t n) {
-    return mps_pool_realloc(p, n, "", 0);
+
+int mps_pool_reserve_both(void) {
+    return mps_pool_reserve(mps_pool_large()) && mps_pool_reserve(mps_pool_page())
+        && mps_small_reserve();
 }
-static inline void mps_pool_test_free(void *p) { mps_pool_free_fn(p, "", 0); }
-/// 0: the heap, 1: the 20 KiB pool, 2: the 4 KiB pool.
-static inline int mps_pool_test_owner(const void *p) {
+
+void *mps_pool_test_malloc(size_t n) { return mps_pool_malloc(n, "", 0); }
+void *mps_pool_test_realloc(void *p, size_t n) { return mps_pool_realloc(p, n, "", 0); }
+void mps_pool_test_free(void *p) { mps_pool_free_fn(p, "", 0); }
+
+int mps_pool_test_owner(const void *p) {
+    if (mps_small_owns(p)) return 3;
     struct mps_pool *owner = mps_pool_owner(p);
     return owner == NULL ? 0 : (owner == mps_pool_large() ? 1 : 2);
 }
 
-/// Installs the pools. Must run before OpenSSL allocates anything; returns 1 on success.
-static inline int mps_install_openssl_pool(void) {
-    struct mps_pool *large = mps_pool_large();
-    struct mps_pool *page = mps_pool_page();
-    if (!mps_pool_reserve(large)) return 0;
-    if (!mps_pool_reserve(page)
+size_t mps_small_test_slot_size(const void *p) { return mps_small_slot_size(p); }
+
+int mps_install_openssl_pool(void) {
+    if (!mps_pool_reserve_both()
         || CRYPTO_set_mem_functions(mps_pool_malloc, mps_pool_realloc, mps_pool_free_fn) != 1) {
-        munmap(large->base, large->block * large->capacity);
-        if (page->base != NULL) munmap(page->base, page->block * page->capacity);
-        large->base = NULL;
-        page->base = NULL;
+        mps_pool_release_reservation(mps_pool_large());
+        mps_pool_release_reservation(mps_pool_page());
+        mps_small_release_reservation();
         return 0;
     }
     return 1;
 }
-#endif
