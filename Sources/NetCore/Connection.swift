@@ -68,6 +68,10 @@ public final class Connection {
     /// cancelled before the connection is released, so its closure captures `self` unowned
     /// (a weak capture would give every connection a side table for life).
     var timer: Timer?
+    /// The handler's deadline (``setDeadline(_:)``); while set, this connection is in its
+    /// loop's deadline heap at `heapIndex`.
+    public internal(set) var deadline: ContinuousClock.Instant?
+    var heapIndex = -1
     /// The accepting listener during the handshake, later a close error awaiting delivery.
     var aside: Aside = .none
     /// Bytes accepted by `write` and not yet handed to the kernel (or to TLS); nil when none.
@@ -240,6 +244,7 @@ public final class Connection {
         self.state = .closed
         self.timer?.cancel()
         self.timer = nil
+        self.setDeadline(nil)
         if case .listener = self.aside { self.aside = .none }
         self.loop.deregister(self)
         closeDescriptor(self.fd)

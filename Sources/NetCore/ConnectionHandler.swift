@@ -18,6 +18,8 @@ public protocol ConnectionHandler: AnyObject {
     /// Exactly once, and always the last call. `error` is nil for an orderly end (peer closed,
     /// or our own `close()` flushed everything); otherwise a `NetError` or `CryptoError`.
     func connectionClosed(_ connection: Connection, error: (any Error)?)
+    /// The deadline set with ``Connection/setDeadline(_:)`` passed (it is cleared first).
+    func connectionDeadlinePassed(_ connection: Connection)
 }
 
 extension ConnectionHandler {
@@ -26,4 +28,6 @@ extension ConnectionHandler {
     }
 
     public func connectionWritable(_ connection: Connection) {}
+
+    public func connectionDeadlinePassed(_ connection: Connection) {}
 }

@@ -44,8 +44,9 @@ extension EventLoop {
         }
         if state.stop { return nil }
         if state.busy || !self.readAgain.isEmpty { return 0 }
-        guard let next = self.timers.first else { return -1 }
-        let remaining = next.deadline - self.now
+        let next = [self.timers.first?.deadline, self.deadlines.first?.deadline].compactMap { $0 }.min()
+        guard let next else { return -1 }
+        let remaining = next - self.now
         if remaining <= .zero { return 0 }
         let (seconds, attoseconds) = remaining.components
         // Round up so a timer never wakes the loop just before its deadline.
@@ -72,6 +73,7 @@ extension EventLoop {
     }
 
     private func runTimers() {
+        self.runDeadlines()
         guard !self.timers.isEmpty else { return }
         let now = self.now
         // Timers scheduled by these bodies wait for the next turn, even with a zero delay.
@@ -82,6 +84,20 @@ extension EventLoop {
             top.body = nil
             body?()
         }
+    }
+
+    /// Tells the handlers whose deadline passed. A deadline set by one of these calls waits for
+    /// the next turn, even if it is already due.
+    private func runDeadlines() {
+        guard let first = self.deadlines.first?.deadline, first <= self.now else { return }
+        let now = self.now
+        var due: [Connection] = []
+        while let top = self.deadlines.first, let deadline = top.deadline, deadline <= now {
+            _ = self.deadlines.popFirst()
+            top.clearHandlerDeadline()
+            due.append(top)
+        }
+        for connection in due { connection.callHandler { $0.connectionDeadlinePassed(connection) } }
     }
 
     private func runTasks() {
@@ -120,7 +136,8 @@ extension EventLoop {
         }
         self.closeRegistered()
         self.retired = []
-        self.timers.removeAll()
+        for timer in self.timers.removeAll() { timer.body = nil }
+        for connection in self.deadlines.removeAll() { connection.clearHandlerDeadline() }
         closeDescriptor(self.wakeFD)
         closeDescriptor(self.epollFD)
     }

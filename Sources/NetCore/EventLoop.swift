@@ -37,7 +37,9 @@ public final class EventLoop: @unchecked Sendable {
     /// Objects deregistered this turn: kept alive until the batch of events that may still
     /// carry their address has been dispatched (such events find them closed and stop).
     var retired: [AnyObject] = []
-    var timers = TimerHeap()
+    var timers = DeadlineHeap<Timer>()
+    /// Connections whose handler asked for a deadline (``Connection/setDeadline(_:)``).
+    var deadlines = DeadlineHeap<Connection>()
     var timerSequence: UInt64 = 0
     /// Connections whose TLS session may hold decrypted bytes no socket event will announce.
     var readAgain: [Connection] = []

@@ -1,6 +1,6 @@
 /// A one-shot timer made by `EventLoop.schedule(after:_:)`. Loop-confined: create, cancel and
 /// drop it on its loop's thread only. Cancelling a timer that already fired does nothing.
-public final class Timer {
+public final class Timer: HeapEntry {
     let loop: EventLoop
     let deadline: ContinuousClock.Instant
     /// Tie-breaker: timers with the same deadline fire in the order they were scheduled.
@@ -37,29 +37,36 @@ public final class Timer {
     }
 }
 
-/// A binary min-heap of timers ordered by (deadline, sequence). Each timer knows its index,
-/// so cancel is O(log n) and cancelled timers never linger. Loop-confined.
-struct TimerHeap {
-    private(set) var items: [Timer] = []
+/// What a ``DeadlineHeap`` holds: an object that knows its place in the heap and its order.
+protocol HeapEntry: AnyObject {
+    /// Position in the heap; -1 when not in it.
+    var heapIndex: Int { get set }
+    func firesBefore(_ other: Self) -> Bool
+}
+
+/// A binary min-heap of timers (or connections with a deadline), earliest first. Each entry
+/// knows its index, so removal is O(log n) and cancelled entries never linger. Loop-confined.
+struct DeadlineHeap<Entry: HeapEntry> {
+    private(set) var items: [Entry] = []
 
     var isEmpty: Bool { self.items.isEmpty }
     var count: Int { self.items.count }
-    var first: Timer? { self.items.first }
+    var first: Entry? { self.items.first }
 
-    mutating func insert(_ timer: Timer) {
+    mutating func insert(_ timer: Entry) {
         precondition(timer.heapIndex < 0, "timer scheduled twice")
         timer.heapIndex = self.items.count
         self.items.append(timer)
         self.siftUp(self.items.count - 1)
     }
 
-    mutating func popFirst() -> Timer? {
+    mutating func popFirst() -> Entry? {
         guard let top = self.items.first else { return nil }
         self.remove(top)
         return top
     }
 
-    mutating func remove(_ timer: Timer) {
+    mutating func remove(_ timer: Entry) {
         let index = timer.heapIndex
         precondition(index >= 0 && index < self.items.count && self.items[index] === timer)
         let last = self.items.count - 1
@@ -75,13 +82,13 @@ struct TimerHeap {
         }
     }
 
-    /// Empties the heap without firing anything.
-    mutating func removeAll() {
-        for timer in self.items {
-            timer.heapIndex = -1
-            timer.body = nil
-        }
+    /// Empties the heap without firing anything; returns what it held.
+    @discardableResult
+    mutating func removeAll() -> [Entry] {
+        let all = self.items
+        for entry in all { entry.heapIndex = -1 }
         self.items = []
+        return all
     }
 
     private mutating func siftUp(_ start: Int) {

@@ -10,8 +10,6 @@ final class CIRAConnection: ConnectionHandler {
     private let manager: TunnelManager
     private var decoder = APFDecoder(role: .server)
     private var session: CIRAServerSession
-    private var timer: NetCore.Timer?
-    private var timerDeadline: ContinuousClock.Instant?
     private var channels: [ChannelID: TunnelChannel] = [:]
     private var opening: [ChannelID: Opening] = [:]
     private var uuid: String?
@@ -70,8 +68,6 @@ final class CIRAConnection: ConnectionHandler {
 
     func connectionClosed(_ connection: Connection, error: (any Error)?) {
         self.closed = true
-        self.timer?.cancel()
-        self.timer = nil
         for (_, opening) in self.opening {
             opening.channel.markClosed()
             opening.continuation.resume(throwing: TunnelError.notConnected)
@@ -194,22 +190,17 @@ final class CIRAConnection: ConnectionHandler {
         }
     }
 
+    /// The connection's deadline follows the session's next one (no timer object per tunnel).
     private func rearmTimer() {
         guard !self.closed else { return }
         let deadline = self.session.nextDeadline
-        guard deadline != self.timerDeadline else { return }
-        self.timer?.cancel()
-        self.timer = nil
-        self.timerDeadline = deadline
-        guard let deadline else { return }
-        let loop = self.connection.loop
-        let delay = deadline - loop.now
-        self.timer = loop.schedule(after: max(delay, .zero)) { [weak self] in
-            guard let self, !self.closed else { return }
-            self.timerDeadline = nil
-            self.timer = nil
-            self.perform(self.session.tick(now: loop.now))
-        }
+        guard deadline != self.connection.deadline else { return }
+        self.connection.setDeadline(deadline)
+    }
+
+    func connectionDeadlinePassed(_ connection: Connection) {
+        guard !self.closed else { return }
+        self.perform(self.session.tick(now: connection.loop.now))
     }
 
     // MARK: operations from the manager and channels

@@ -69,6 +69,7 @@ final class Probe: ConnectionHandler {
     var onRead: ((Connection, [UInt8]) -> Void)?
     var onWritable: ((Connection) -> Void)?
     var onClosed: ((Connection) -> Void)?
+    var onDeadline: ((Connection) -> Void)?
     private var isClosed = false
 
     init(_ events: Events, keepBytes: Bool = true) {
@@ -92,6 +93,14 @@ final class Probe: ConnectionHandler {
             if self.isClosed { $0.callsAfterClose += 1 }
         }
         self.onActive?(connection)
+    }
+
+    func connectionDeadlinePassed(_ connection: Connection) {
+        self.events.update {
+            $0.log.append("deadline")
+            if self.isClosed { $0.callsAfterClose += 1 }
+        }
+        self.onDeadline?(connection)
     }
 
     func connectionRead(_ connection: Connection, _ bytes: [UInt8]) {
