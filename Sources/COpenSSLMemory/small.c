@@ -21,7 +21,7 @@
 #define SLAB_SIZE ((size_t)16 * 1024)
 #define SLAB_COUNT ((uint32_t)32768)  // 512 MiB of address space
 #define CLASS_COUNT 80               // 8..256 by 8, then 272..1024 by 16
-#define WARM_SLABS 32
+#define WARM_SLABS 8
 #define NONE UINT32_MAX
 
 struct slab {
