@@ -12,7 +12,8 @@ final class CIRAConnection: ConnectionHandler {
     private var session: CIRAServerSession
     private var channels: [ChannelID: TunnelChannel] = [:]
     private var opening: [ChannelID: Opening] = [:]
-    private var uuid: String?
+    /// The device's GUID once its PROTOCOLVERSION arrived (the session's, not a copy).
+    private var uuid: String? { self.session.uuid }
     private var registered = false
     private var closed = false
 
@@ -112,7 +113,6 @@ final class CIRAConnection: ConnectionHandler {
         case .send(let message):
             self.connection.write(message.encode())
         case .checkAllowlist(let uuid):
-            self.uuid = uuid
             self.lookup { authority in await authority.isRegistered(uuid: uuid) } then: { s, known, now in
                 if !known { s.logger.notice("unknown device refused") }
                 return s.session.allowlistChecked(known: known, now: now)
@@ -125,7 +125,6 @@ final class CIRAConnection: ConnectionHandler {
                 return s.session.credentialsChecked(valid: valid, now: now)
             }
         case .authenticated(let uuid):
-            self.uuid = uuid
             self.registered = true
             let old = self.manager.register(
                 uuid: uuid, connection: self, id: self.connection.id, loop: self.connection.loop)
