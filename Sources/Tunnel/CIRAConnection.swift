@@ -8,6 +8,9 @@ internal import NetCore
 final class CIRAConnection: ConnectionHandler {
     private unowned let connection: Connection
     private let manager: TunnelManager
+    /// How async code reaches this connection: set in `connectionActive`, cleared in
+    /// `connectionClosed` (which always follows it), so the cycle it makes always ends.
+    let ref = ConnectionRef()
     private var decoder = APFDecoder(role: .server)
     private var session: CIRAServerSession
     private var channels: [ChannelID: TunnelChannel] = [:]
@@ -22,7 +25,10 @@ final class CIRAConnection: ConnectionHandler {
         let channel: TunnelChannel
     }
 
+    deinit { self.manager.connectionObjects.subtract(1, ordering: .relaxed) }
+
     init(connection: Connection, manager: TunnelManager) {
+        manager.connectionObjects.add(1, ordering: .relaxed)
         self.connection = connection
         self.manager = manager
         self.session = CIRAServerSession(shared: manager.sessionSettings, now: connection.loop.now)
@@ -49,6 +55,7 @@ final class CIRAConnection: ConnectionHandler {
     // MARK: ConnectionHandler
 
     func connectionActive(_ connection: Connection) {
+        self.ref.connection = self
         self.logger.debug("cira connection accepted", metadata: ["tls": connection.tlsVersion ?? "none"])
         self.rearmTimer()
     }
@@ -69,6 +76,7 @@ final class CIRAConnection: ConnectionHandler {
 
     func connectionClosed(_ connection: Connection, error: (any Error)?) {
         self.closed = true
+        self.ref.connection = nil
         for (_, opening) in self.opening {
             opening.channel.markClosed()
             opening.continuation.resume(throwing: TunnelError.notConnected)
@@ -177,7 +185,7 @@ final class CIRAConnection: ConnectionHandler {
     ) {
         let authority = self.manager.authority
         let loop = self.connection.loop
-        let ref = ConnectionRef(self)
+        let ref = self.ref
         let box = UnsafeSendableBox(then)
         self.manager.lookups.submit {
             let result = await call(authority)
@@ -233,7 +241,7 @@ final class CIRAConnection: ConnectionHandler {
         }
         let channel = TunnelChannel(
             guid: uuid, port: port, id: id.rawValue, loop: self.connection.loop,
-            owner: ConnectionRef(self), consumerDriven: consumerWindow != nil)
+            owner: self.ref, consumerDriven: consumerWindow != nil)
         self.opening[id] = Opening(continuation: continuation, channel: channel)
         self.perform(actions)
     }

@@ -184,12 +184,14 @@ public final class TunnelChannel: Sendable {
     }
 }
 
-/// A weak link from async code to a loop-confined connection.
+/// The link from async code to a loop-confined connection: one per connection, set while it
+/// is active and cleared when it closes (a plain reference, not a weak one: a weak reference
+/// gives its object a side table for life, one more allocation per idle tunnel).
 /// Safety: `connection` is read and written only on `loop`'s thread (every access is inside
 /// `loop.execute` or a callback of that loop).
 final class ConnectionRef: @unchecked Sendable {
-    weak var connection: CIRAConnection?
-    init(_ connection: CIRAConnection) { self.connection = connection }
+    var connection: CIRAConnection?
+    init() {}
 }
 
 extension TunnelError {

@@ -43,6 +43,8 @@ public final class TunnelManager: Sendable {
     let logger: Logger
     let recorder: StatusRecorder
     let lookups = LookupRunner()
+    /// `CIRAConnection` objects alive (tests check that closed tunnels are freed).
+    let connectionObjects = Atomic<Int>(0)
     private let group: EventLoopGroup
     private let tls: TLSContext?
     private let registry = Mutex<[String: Entry]>([:])
@@ -164,7 +166,7 @@ public final class TunnelManager: Sendable {
 
     /// Registers `connection` as the device's tunnel; returns the older connection it replaces.
     func register(uuid: String, connection: CIRAConnection, id: UInt64, loop: EventLoop) -> Entry? {
-        let entry = Entry(connectionID: id, loop: loop, ref: ConnectionRef(connection))
+        let entry = Entry(connectionID: id, loop: loop, ref: connection.ref)
         let old = self.registry.withLock { r -> Entry? in
             defer { r[uuid] = entry }
             return r[uuid]
