@@ -121,6 +121,25 @@ final class TestWebSocket: ConnectionHandler, @unchecked Sendable {
     }
 
     /// Device methods go through the same service and validation as REST.
+    /// The admin lists give times as ISO 8601 strings (what the UI formats), not as numbers.
+    @Test func adminListsGiveISOTimes() async throws {
+        let ts = try await TestServer.startWithUser()
+        defer { ts.cleanup() }
+        var browser = Browser(ts)
+        try await browser.login("alice", TestServer.password)
+        let keys = try await browser.rpc("apiKeys.list").object["result"] as? [[String: Any]]
+        let key = try #require(keys?.first)
+        let created = try #require(key["createdAt"] as? String, "\(key)")
+        let when = try Date(created, strategy: .iso8601)
+        #expect(abs(when.timeIntervalSinceNow) < 600)
+        #expect((key["prefix"] as? String)?.hasPrefix("mps") == true)
+        #expect(key["id"] == nil)
+        let users = try await browser.rpc("users.list").object["result"] as? [[String: Any]]
+        let alice = try #require(users?.first { $0["name"] as? String == "alice" })
+        #expect((alice["createdAt"] as? String).flatMap { try? Date($0, strategy: .iso8601) } != nil)
+        await ts.stop()
+    }
+
     @Test func deviceMethodsShareTheRESTRules() async throws {
         let ts = try await TestServer.startWithUser()
         defer { ts.cleanup() }

@@ -62,6 +62,11 @@ public struct RPCMethods: Sendable {
 
     struct Empty: Encodable, Sendable {}
 
+    /// A time as the UI and the REST side show it: ISO 8601 in UTC, whole seconds.
+    static func timestamp(_ date: Date) -> JSONValue {
+        .string(date.formatted(.iso8601))
+    }
+
     /// Runs `body`, turning the service layer's errors into JSON-RPC errors for `guid`.
     static func mapped<T: Sendable>(guid: String? = nil, _ body: () async throws -> T) async throws -> T {
         do {
@@ -152,7 +157,15 @@ public struct RPCMethods: Sendable {
     }
 
     private func registerAdmin(on d: RPCDispatcher) {
-        d.register("apiKeys.list", params: RPCNoParams.self) { _, _ in try await self.apiKeys.list() }
+        d.register("apiKeys.list", params: RPCNoParams.self) { _, _ in
+            try await self.apiKeys.list().map { key in
+                RPCBridge.rpcValue([
+                    "name": .string(key.name), "prefix": .string(key.prefix),
+                    "createdAt": Self.timestamp(key.createdAt),
+                    "lastUsedAt": key.lastUsedAt.map(Self.timestamp) ?? .null,
+                ])
+            }
+        }
         d.register("apiKeys.create", params: NameParams.self) { c, p in
             let key: NewAPIKey
             do {
@@ -171,7 +184,10 @@ public struct RPCMethods: Sendable {
         }
         d.register("users.list", params: RPCNoParams.self) { _, _ in
             try await Self.mapped { try await self.auth.users.list() }.map {
-                RPCBridge.rpcValue(["name": .string($0.name), "disabled": .bool($0.disabled)])
+                RPCBridge.rpcValue([
+                    "name": .string($0.name), "disabled": .bool($0.disabled),
+                    "createdAt": Self.timestamp($0.createdAt),
+                ])
             }
         }
         d.register("users.add", params: UserParams.self) { _, p in
