@@ -62,7 +62,7 @@ public enum Demo {
         // Written unbuffered, so that the banner reaches a pipe or log at once.
         FileHandle.standardOutput.write(Data("""
 
-            MPS demo is running with \(count) simulated AMT devices.
+            MPS demo is running with \(count) simulated AMT device\(count == 1 ? "" : "s").
               Web UI:   \(scheme)://localhost:\(server.webPort)/   (self-signed certificate: \
             accept it, or trust \(settings.dataDirectory.path)/certs/root-cert.pem)
               Sign in:  user admin, password \(adminPassword)   (shown only once)

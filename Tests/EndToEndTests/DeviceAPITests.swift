@@ -171,6 +171,17 @@ import Testing
             #expect(r.status == 400, "\(bad.count) chars")
             #expect(!r.text.contains(bad), "the password is not echoed")
         }
+        // A missing or empty part is named precisely.
+        let empty = try await t.client.request("PUT", "/api/v1/devices/\(guid)/credentials", json: [
+            "amt": ["username": "admin", "password": ""],
+        ])
+        #expect(empty.status == 400)
+        #expect(empty.text.contains("amt.password must be a non-empty string"), "\(empty.text)")
+        let noUser = try await t.client.request("PUT", "/api/v1/devices/\(guid)/credentials", json: [
+            "mps": ["password": "Good-Passw0rd"],
+        ])
+        #expect(noUser.text.contains("mps.username must be a non-empty string"), "\(noUser.text)")
+        #expect(!noUser.text.contains("Good-Passw0rd"))
         let ok = try await t.client.request("PUT", "/api/v1/devices/\(guid)/credentials", json: [
             "mps": ["username": "admin", "password": "Good-Passw0rd"],
             "amt": ["username": "admin", "password": "Amt-Secret-99"],

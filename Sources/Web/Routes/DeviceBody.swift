@@ -64,12 +64,15 @@ enum DeviceBody {
         -> (String, String)?
     {
         guard let value = body[part] else { return nil }
-        guard let object = value.dictionary,
-            let username = object["username"]?.stringValue, !username.isEmpty,
-            let password = object["password"]?.stringValue, !password.isEmpty
-        else {
-            // The value is not echoed: it may hold a password.
+        // The values are never echoed: they may hold a password.
+        guard let object = value.dictionary else {
             throw .validation(part, "\(part) must be an object with username and password strings")
+        }
+        guard let username = object["username"]?.stringValue, !username.isEmpty else {
+            throw .validation("\(part).username", "\(part).username must be a non-empty string")
+        }
+        guard let password = object["password"]?.stringValue, !password.isEmpty else {
+            throw .validation("\(part).password", "\(part).password must be a non-empty string")
         }
         return (username, password)
     }
