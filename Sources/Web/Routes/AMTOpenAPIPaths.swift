@@ -17,6 +17,8 @@ extension OpenAPIDocument {
             401: "Missing or invalid X-MPS-API-Key", 404: "Device not found or not connected over CIRA",
             409: "Conflict (for example, no AMT credentials stored)",
             502: "The device or tunnel failed (upstream error)",
+            429: "Too many attempts: wait for Retry-After seconds",
+            500: "The server could not read a file it needs",
             503: "A dependency is unavailable", 504: "The device did not answer in time",
         ]
         let schema = status == 400
@@ -152,6 +154,32 @@ extension OpenAPIDocument {
             ("\(a)/deactivate/{guid}", [("delete", op("amtDeactivate",
                 "Unprovision AMT; on success the device is deleted", tag: "amt", params: gp,
                 ok: (200, "{status: SUCCESS} or {ReturnValue}", OA.anyObject), errors: device))]),
+        ] + Self.authAndRedirectionPaths
+    }
+
+    /// Bearer tokens, relay tokens and IDE-R with the server as disk provider.
+    static var authAndRedirectionPaths: [(String, [(String, JSONValue)])] {
+        var authorize = op("authorize", "A bearer token for a web user (the reference's login)",
+            tag: "auth", body: "AuthorizeBody", ok: (200, "The token", OA.ref("Token")),
+            errors: [400, 429], isPublic: true)
+        authorize["responses"]?["401"] = [
+            "description": "Wrong user name or password", "content": json(OA.ref("Message")),
+        ]
+        return [
+            ("/api/v1/authorize", [("post", authorize)]),
+            ("/api/v1/authorize/redirection/{guid}", [("get", op("redirectionToken",
+                "A short-lived token for one device's relay (the `p` of the relay URL)", tag: "auth",
+                params: [guid], ok: (200, "The token", OA.ref("Token")), errors: [400, 404]))]),
+            ("/api/v1/ider/images", [("get", op("iderImages",
+                "Disk images the server offers to IDE-R (the data directory's images/)",
+                tag: "redirection", ok: (200, "Images", OA.array(OA.ref("IDERImage")))))]),
+            ("/api/v1/amt/ider/{guid}", [
+                ("post", op("iderStart", "Start IDE-R with an image, the server as the disk",
+                    tag: "redirection", params: [guid], body: "IDERStartBody",
+                    ok: (201, "Started", OA.ref("IDERSession")), errors: [400, 404, 409, 500, 502])),
+                ("delete", op("iderStop", "Stop the device's IDE-R session", tag: "redirection",
+                    params: [guid], ok: (200, "{status: stopped}", OA.ref("Status")), errors: [400, 404])),
+            ]),
         ]
     }
 }

@@ -12,12 +12,21 @@ public enum OpenAPIDocument {
             "description": "Devices that dial in over CIRA, and Intel AMT operations through their tunnels.",
         ],
         "servers": [["url": "/"]],
-        "security": [["apiKey": []]],
-        "tags": [["name": "server"], ["name": "devices"], ["name": "amt"]],
+        "security": [["apiKey": []], ["bearer": []]],
+        "tags": [
+            ["name": "server"], ["name": "devices"], ["name": "amt"], ["name": "auth"],
+            ["name": "redirection"],
+        ],
         "paths": .object(
             paths.map { path in JSONMember(path.0, .object(path.1.map { JSONMember($0.0, $0.1) })) }),
         "components": [
-            "securitySchemes": ["apiKey": ["type": "apiKey", "in": "header", "name": "X-MPS-API-Key"]],
+            "securitySchemes": [
+                "apiKey": ["type": "apiKey", "in": "header", "name": "X-MPS-API-Key"],
+                "bearer": [
+                    "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                    "description": "A token from POST /api/v1/authorize",
+                ],
+            ],
             "parameters": [
                 "guid": [
                     "name": "guid", "in": "path", "required": true, "description": "Device GUID (UUID)",
