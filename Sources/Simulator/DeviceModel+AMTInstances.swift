@@ -97,8 +97,7 @@ extension DeviceModel {
                 ("InstanceID", a.instanceID),
             ])
             p.append(("StartTime", .datetime(a.startTime)))
-            // TODO(#3): report Interval (`<h:Interval><i:Interval>PT5M</i:Interval></h:Interval>`);
-            // WSMANResponseBuilder writes no nested common-namespace element but Datetime.
+            if let interval = a.interval { p.append(("Interval", .interval(interval))) }
             return SimulatedInstance("IPS_AlarmClockOccurrence", p)
         }
     }

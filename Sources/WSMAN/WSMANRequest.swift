@@ -12,6 +12,8 @@ public enum WSMANValue: Sendable, Equatable {
     case reference(resourceURI: String, selectors: [WSMANSelector])
     /// A CIM datetime wrapped in the common namespace.
     case datetime(String)
+    /// A CIM interval (an xs:duration such as `P0DT0H5M0S`) wrapped in the common namespace.
+    case interval(String)
 }
 
 /// A `<w:Selector Name="…">value</w:Selector>`.
@@ -100,6 +102,9 @@ public enum WSMANRequest {
         case .datetime(let d):
             return open + #"<Datetime xmlns="http://schemas.dmtf.org/wbem/wscim/1/common">"# + xmlEscape(d)
                 + "</Datetime>" + close
+        case .interval(let d):
+            return open + #"<Interval xmlns="http://schemas.dmtf.org/wbem/wscim/1/common">"# + xmlEscape(d)
+                + "</Interval>" + close
         case .reference(let uri, let selectors):
             var epr =
                 #"<Address xmlns="http://schemas.xmlsoap.org/ws/2004/08/addressing">"#

@@ -127,6 +127,7 @@ import TestSupport
             #expect(added.status == 200 && added.object["status"] as? String == "SUCCESS")
             let listed = try await c.get("\(p)/alarmOccurrences/\(g)").array as? [[String: Any]]
             #expect(listed?.first?["InstanceID"] as? String == "wake")
+            #expect(listed?.first?["IntervalInMinutes"] as? Int == 60, "\(listed ?? [])")
             #expect(
                 (listed?.first?["StartTime"] as? [String: Any])?["Datetime"] as? String
                     == "2030-01-01T10:00:00Z")

@@ -157,6 +157,7 @@ public struct WSMANResponseBuilder: Sendable {
         case .text(let t): return open + xmlEscape(t) + close
         case .list(let values): return values.map { open + xmlEscape($0) + close }.joined()
         case .datetime(let d): return open + "<\(common):Datetime>" + xmlEscape(d) + "</\(common):Datetime>" + close
+        case .interval(let d): return open + "<\(common):Interval>" + xmlEscape(d) + "</\(common):Interval>" + close
         case .reference(let uri, let selectors):
             var epr =
                 "<b:Address>" + WSMANNamespace.anonymous + "</b:Address><b:ReferenceParameters><c:ResourceURI>"
