@@ -57,7 +57,7 @@ final class CIRAConnection: ConnectionHandler {
     func connectionActive(_ connection: Connection) {
         self.ref.connection = self
         self.logger.debug("cira connection accepted", metadata: ["tls": connection.tlsVersion ?? "none"])
-        self.rearmTimer()
+        self.rearmDeadline()
     }
 
     func connectionRead(_ connection: Connection, _ bytes: [UInt8]) {
@@ -113,7 +113,7 @@ final class CIRAConnection: ConnectionHandler {
             guard !self.closed else { return }
             self.perform(action)
         }
-        self.rearmTimer()
+        self.rearmDeadline()
     }
 
     private func perform(_ action: CIRAServerAction) {
@@ -198,7 +198,7 @@ final class CIRAConnection: ConnectionHandler {
     }
 
     /// The connection's deadline follows the session's next one (no timer object per tunnel).
-    private func rearmTimer() {
+    private func rearmDeadline() {
         guard !self.closed else { return }
         let deadline = self.session.nextDeadline
         guard deadline != self.connection.deadline else { return }
