@@ -35,6 +35,33 @@ public struct SimulatorOptions: Sendable, Equatable {
         [--fleet FILE.json] [--trusted-root FILE.pem] [--rate N] [--tls-max 1.2|1.3] [--log-level LEVEL]
         """
 
+    /// `amt-sim --help`: the usage line and what each flag does.
+    public static let help = usage + """
+
+
+        Simulated Intel AMT devices that dial an MPS over CIRA (TLS + APF) and answer WS-MAN,
+        SOL, KVM and IDE-R on their tunnels.
+
+          --mps HOST:PORT       the MPS's CIRA address (default 127.0.0.1:4433)
+          --count N             how many devices (1 to 100000; default 1); the GUIDs after the
+                                first are derived from it
+          --guid GUID           the first device's GUID
+          --mps-user U          the MPS (CIRA) user name configured into the devices (default admin)
+          --mps-password P      their MPS password (required unless --fleet)
+          --amt-user U          the AMT admin user that Digest checks (default admin)
+          --amt-password P      its password (required unless --fleet)
+          --keepalive S         a fixed keep-alive interval in seconds, kept whatever the MPS asks
+                                (default 30); 0: start at 30 s and adopt the MPS's interval
+          --reconnect S         seconds before reconnecting after a close (0: stay down; default 5)
+          --fleet FILE.json     one object per device instead of the flags above (guid,
+                                mpsUsername, mpsPassword, amtUsername, amtPassword, hostname and
+                                optional settings and faults)
+          --trusted-root FILE.pem  verify the MPS certificate against this root (default: no check)
+          --rate N              new connections per second (1 to 10000; default 500)
+          --tls-max 1.2|1.3     newest TLS version offered (real AMT firmware mostly uses 1.2)
+          --log-level LEVEL     trace, debug, info, notice, warning, error or critical
+        """
+
     /// Parses arguments (without the program name).
     /// - Throws: ``SimulatorConfigurationError`` naming the bad flag; its text never holds a
     ///   password.

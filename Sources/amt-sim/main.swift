@@ -15,7 +15,7 @@ func fail(_ message: String) -> Never {
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") {
-    print(SimulatorOptions.usage)
+    print(SimulatorOptions.help)
     exit(0)
 }
 let options: SimulatorOptions

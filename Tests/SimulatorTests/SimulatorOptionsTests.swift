@@ -138,6 +138,18 @@ import WSMAN
         #expect(SimulatedFleet.derivedGUIDs(first: testGUID, count: 0).isEmpty)
         #expect(Set(SimulatedFleet.derivedGUIDs(first: testGUID, count: 10_000)).count == 10_000)
     }
+
+    /// `--help` explains every flag the usage line names, each on a line of its own.
+    @Test func helpDescribesEveryFlag() {
+        let flags = SimulatorOptions.usage.split(whereSeparator: { " []|".contains($0) })
+            .filter { $0.hasPrefix("--") }
+        #expect(flags.count == 14)
+        let lines = SimulatorOptions.help.split(separator: "\n").map { $0.drop { $0 == " " } }
+        for flag in flags {
+            #expect(lines.contains { $0.hasPrefix(flag + " ") }, "\(flag)")
+        }
+    }
+
 }
 
 @Suite struct FixtureShapeTests {
