@@ -83,11 +83,12 @@ public struct SimulatedAMTState: Sendable, Equatable {
         if self.auditLog.count > Self.maxAuditRecords { self.auditLog.removeFirst() }
     }
 
-    /// Adds a BIOS boot-progress sequence (sensor 15, offset 2), newest first in the log.
+    /// Adds a BIOS boot-progress sequence (sensor 15, offset 2), newest first in the log. The
+    /// steps are 2 s apart and the last is at `time` (the log never holds a time still to come).
     public mutating func logBoot(at time: UInt32) {
         let steps: [(entity: UInt8, progress: UInt8)] = [(34, 1), (7, 6), (7, 7), (34, 9), (4, 19)]
         for (i, step) in steps.enumerated() {
-            let t = time &+ UInt32(i * 2)
+            let t = time &- UInt32((steps.count - 1 - i) * 2)
             var r: [UInt8] = [
                 UInt8(t & 0xFF), UInt8((t >> 8) & 0xFF), UInt8((t >> 16) & 0xFF), UInt8(t >> 24),
             ]

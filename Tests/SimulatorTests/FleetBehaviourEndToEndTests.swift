@@ -66,6 +66,8 @@ import WSMAN
         handle.disable(.ignoreChannelOpens)
         let (_, confirmed) = try await rig.openChannel(16992)
         #expect(confirmed.opened)
+        // The device counts the channel just after sending its confirmation.
+        try await eventually("the device counted one opened channel") { handle.status.channelsOpened == 1 }
         #expect(handle.status.channelsOpened == 1)
         await rig.shutdown()
     }
