@@ -34,7 +34,7 @@ extension CIRAServerSession {
         consumerWindow: UInt32? = nil
     ) throws(CIRAChannelError) -> (ChannelID, [CIRAServerAction]) {
         guard self.state == .authenticated else { throw .notConnected }
-        guard self.forwardedPorts.contains(port) else { throw .portNotForwarded(port) }
+        guard self.ports.contains(port) else { throw .portNotForwarded(port) }
         guard self.channels.count < self.configuration.maxChannels,
             self.nextChannelID < UInt32.max
         else { throw .tooManyChannels }

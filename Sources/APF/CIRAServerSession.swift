@@ -34,7 +34,8 @@ public struct CIRAServerSession: Sendable {
     public private(set) var protocolMinor: UInt32?
     public private(set) var trigger: UInt32?
     /// Ports the device forwarded, in order, without duplicates.
-    public private(set) var forwardedPorts: [UInt32] = []
+    public var forwardedPorts: [UInt32] { self.ports.array }
+    private(set) var ports = ForwardedPorts()
     /// The interval from the device's KEEPALIVE_OPTIONS_REPLY, if any.
     public private(set) var deviceKeepAliveInterval: UInt32?
 
@@ -269,11 +270,11 @@ public struct CIRAServerSession: Sendable {
     ) -> [CIRAServerAction] {
         switch request {
         case .tcpipForward(_, let port):
-            if !self.forwardedPorts.contains(port) {
-                guard self.forwardedPorts.count < self.configuration.maxForwardedPorts else {
+            if !self.ports.contains(port) {
+                guard self.ports.count < self.configuration.maxForwardedPorts else {
                     return [.send(.requestFailure)]
                 }
-                self.forwardedPorts.append(port)
+                self.ports.append(port)
             }
             var actions: [CIRAServerAction] = [.send(.requestSuccess(port: port))]
             if port == 5900 {
@@ -283,7 +284,7 @@ public struct CIRAServerSession: Sendable {
             }
             return actions
         case .cancelTcpipForward(_, let port):
-            self.forwardedPorts.removeAll { $0 == port }
+            self.ports.remove(port)
             return [.send(.requestSuccess(port: nil))]
         case .udpSendTo:
             return []  // TODO(#2): relay AMT alert datagrams; dropped like the reference does.

@@ -51,19 +51,19 @@ struct mps_pool {
 };
 
 // The pools of the process.
-// Warm sets: 16 × 20 KiB and 32 × 4 KiB (at 1,024 the warm set alone came to 20 MiB, 2 KB per
+// Warm sets: 4 × 20 KiB and 8 × 4 KiB (at 1,024 the warm set alone came to 20 MiB, 2 KB per
 // device of a 10,000-device fleet; at 64 and 256 still 2.3 MiB). Blocks beyond them cost only
 // fresh page faults when next taken after a trim, which happens at most every 10 s.
 static struct mps_pool *mps_pool_large(void) {
     static uint32_t list[MPS_POOL_BLOCKS];
     static struct mps_pool pool = {
-        NULL, MPS_POOL_BLOCK, MPS_POOL_BLOCKS, 16, list, 0, 0, 0, PTHREAD_MUTEX_INITIALIZER };
+        NULL, MPS_POOL_BLOCK, MPS_POOL_BLOCKS, 4, list, 0, 0, 0, PTHREAD_MUTEX_INITIALIZER };
     return &pool;
 }
 static struct mps_pool *mps_pool_page(void) {
     static uint32_t list[MPS_PAGE_BLOCKS];
     static struct mps_pool pool = {
-        NULL, MPS_PAGE_BLOCK, MPS_PAGE_BLOCKS, 32, list, 0, 0, 0, PTHREAD_MUTEX_INITIALIZER };
+        NULL, MPS_PAGE_BLOCK, MPS_PAGE_BLOCKS, 8, list, 0, 0, 0, PTHREAD_MUTEX_INITIALIZER };
     return &pool;
 }
 

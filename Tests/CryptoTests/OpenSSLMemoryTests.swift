@@ -91,7 +91,7 @@ import Testing
         #expect(Paths.reserve())
         let threads = 4
         let rounds = 300
-        let held = 160  // beyond the warm sets (16 record blocks, 32 pages) once all hold
+        let held = 160  // beyond the warm sets (4 record blocks, 8 pages) once all hold
         let failures = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: threads + 1) { worker in
             guard worker < threads else {
