@@ -242,6 +242,7 @@ public final class Server: Sendable {
                 if tick % 6 == 0 { _ = try? await sessions.purgeExpired(now: now()) }
                 // Give back heap pages freed by bursts (reconnect storms, large responses).
                 if trims.sample(tunnels.connectedCount) {
+                    devices.trimCaches()
                     OpenSSLMemory.returnIdlePages()
                     MemoryTuning.trim()
                 }

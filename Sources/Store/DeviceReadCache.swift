@@ -35,6 +35,18 @@ final class DeviceReadCache: Sendable {
         }
     }
 
+    /// Drops the expired entries (all of them once the fleet idles), with their storage.
+    func dropExpired() {
+        let now = ProcessInfo.processInfo.systemUptime
+        self.entries.withLock { entries in
+            let live = entries.filter { now - $0.value.storedAt < Self.lifetime }
+            entries = live.isEmpty ? [:] : live
+        }
+    }
+
+    /// Entries held (for tests).
+    var count: Int { self.entries.withLock { $0.count } }
+
     func store(_ guid: String, _ device: Device?, generation: UInt64) {
         let now = ProcessInfo.processInfo.systemUptime
         guard self.generation == generation else { return }

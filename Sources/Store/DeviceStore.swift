@@ -28,6 +28,9 @@ public final class DeviceStore: Sendable {
         """
 
     /// One page of devices matching `query`, ordered by GUID, and how many match in total.
+    /// Frees what the read cache holds past its lifetime (the server calls it when it trims).
+    public func trimCaches() { self.cache.dropExpired() }
+
     /// - Throws: `StoreError.invalidQuery` for a negative `top` or `skip`.
     public func list(_ query: DeviceQuery) async throws -> DeviceList {
         guard query.top >= 0 else { throw StoreError.invalidQuery("top must be 0 or more") }

@@ -46,7 +46,8 @@ final class StatusRecorder: Sendable {
         while true {
             let (batch, finished) = self.state.withLock { state in
                 let batch = state.queue
-                state.queue.removeAll(keepingCapacity: true)
+                // The batch holds the old storage; a storm's queue does not stay allocated.
+                state.queue = []
                 return (batch, state.finished)
             }
             if !batch.isEmpty {
