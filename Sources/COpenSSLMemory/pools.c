@@ -159,14 +159,22 @@ static void mps_pool_free_fn(void *p, const char *file, int line) {
 // Buffers that OpenSSL grows by realloc move into the 20 KiB pool once they reach this size.
 #define MPS_POOL_GROW_MIN ((size_t)4 * 1024)
 
-static void *mps_pool_realloc(void *p, size_t n, const char *file, int line) {
-    if (p == NULL) {
-        if (n >= MPS_POOL_GROW_MIN && n <= MPS_POOL_BLOCK) {
-            void *block = mps_pool_take(mps_pool_large());
-            if (block != NULL) return block;
-        }
-        return mps_pool_malloc(n, file, line);
+static inline int mps_grows_into_record_pool(size_t n) {
+    return n >= MPS_POOL_GROW_MIN && n <= MPS_POOL_BLOCK;
+}
+
+/// A fresh place for a buffer that realloc grows: 4-20 KiB from the record pool, the rest as
+/// a fresh request.
+static void *mps_pool_malloc_grown(size_t n, const char *file, int line) {
+    if (mps_grows_into_record_pool(n)) {
+        void *block = mps_pool_take(mps_pool_large());
+        if (block != NULL) return block;
     }
+    return mps_pool_malloc(n, file, line);
+}
+
+static void *mps_pool_realloc(void *p, size_t n, const char *file, int line) {
+    if (p == NULL) return mps_pool_malloc_grown(n, file, line);
     if (n == 0) {
         // realloc(p, 0) frees; OpenSSL's CRYPTO_realloc handles 0 itself, but be exact.
         mps_pool_free_fn(p, file, line);
@@ -178,18 +186,12 @@ static void *mps_pool_realloc(void *p, size_t n, const char *file, int line) {
         : owner != NULL ? owner->block : malloc_usable_size(p);
     if ((small || owner != NULL) && n <= old) return p;
     if (!small && owner == NULL && n > MPS_SMALL_MAX && mps_pool_for(n) == NULL
-        && !(n >= MPS_POOL_GROW_MIN && n <= MPS_POOL_BLOCK)) {
+        && !mps_grows_into_record_pool(n)) {
         return realloc(p, n);  // heap to heap
     }
     // Moving: out of the slabs or a pool, or from the heap into a pool or the slabs.
     // Never more than the old size is read.
-    void *moved;
-    if (n >= MPS_POOL_GROW_MIN && n <= MPS_POOL_BLOCK) {
-        moved = mps_pool_take(mps_pool_large());
-        if (moved == NULL) moved = malloc(n);
-    } else {
-        moved = mps_pool_malloc(n, file, line);
-    }
+    void *moved = mps_pool_malloc_grown(n, file, line);
     if (moved == NULL) return NULL;
     memcpy(moved, p, old < n ? old : n);
     mps_pool_free_fn(p, file, line);
