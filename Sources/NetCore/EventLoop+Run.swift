@@ -44,8 +44,11 @@ extension EventLoop {
         }
         if state.stop { return nil }
         if state.busy || !self.readAgain.isEmpty { return 0 }
-        let next = [self.timers.first?.deadline, self.deadlines.first?.deadline].compactMap { $0 }.min()
-        guard let next else { return -1 }
+        let timer = self.timers.first?.deadline
+        let handler = self.deadlines.first?.deadline
+        guard let next = timer.map({ t in handler.map { min(t, $0) } ?? t }) ?? handler else {
+            return -1
+        }
         let remaining = next - self.now
         if remaining <= .zero { return 0 }
         let (seconds, attoseconds) = remaining.components
