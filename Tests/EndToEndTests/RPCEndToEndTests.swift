@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTP
 import NetCore
+import Store
 import Synchronization
 import Testing
 
@@ -130,13 +131,13 @@ final class TestWebSocket: ConnectionHandler, @unchecked Sendable {
         let keys = try await browser.rpc("apiKeys.list").object["result"] as? [[String: Any]]
         let key = try #require(keys?.first)
         let created = try #require(key["createdAt"] as? String, "\(key)")
-        let when = try Date(created, strategy: .iso8601)
+        let when = try #require(Timestamp.parse(created), "\(created)")
         #expect(abs(when.timeIntervalSinceNow) < 600)
         #expect((key["prefix"] as? String)?.hasPrefix("mps") == true)
         #expect(key["id"] == nil)
         let users = try await browser.rpc("users.list").object["result"] as? [[String: Any]]
         let alice = try #require(users?.first { $0["name"] as? String == "alice" })
-        #expect((alice["createdAt"] as? String).flatMap { try? Date($0, strategy: .iso8601) } != nil)
+        #expect((alice["createdAt"] as? String).flatMap(Timestamp.parse) != nil)
         await ts.stop()
     }
 

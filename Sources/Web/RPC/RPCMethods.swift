@@ -62,10 +62,8 @@ public struct RPCMethods: Sendable {
 
     struct Empty: Encodable, Sendable {}
 
-    /// A time as the UI and the REST side show it: ISO 8601 in UTC, whole seconds.
-    static func timestamp(_ date: Date) -> JSONValue {
-        .string(date.formatted(.iso8601))
-    }
+    /// A time as the store and the login answer write it (ISO 8601, UTC).
+    static func timestamp(_ date: Date) -> JSONValue { .string(Timestamp.format(date)) }
 
     /// Runs `body`, turning the service layer's errors into JSON-RPC errors for `guid`.
     static func mapped<T: Sendable>(guid: String? = nil, _ body: () async throws -> T) async throws -> T {
