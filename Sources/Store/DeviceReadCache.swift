@@ -38,10 +38,13 @@ final class DeviceReadCache: Sendable {
     /// Drops the expired entries (all of them once the fleet idles), with their storage.
     func dropExpired() {
         let now = ProcessInfo.processInfo.systemUptime
-        self.entries.withLock { entries in
-            let live = entries.filter { now - $0.value.storedAt < Self.lifetime }
-            entries = live.isEmpty ? [:] : live
-        }
+        self.entries.withLock { Self.dropExpired(&$0, now: now) }
+    }
+
+    /// Keeps the live entries in a table of their own size (an empty one holds no storage).
+    private static func dropExpired(_ entries: inout [String: Entry], now: TimeInterval) {
+        let live = entries.filter { now - $0.value.storedAt < Self.lifetime }
+        entries = live.isEmpty ? [:] : live
     }
 
     /// Entries held (for tests).
@@ -59,9 +62,7 @@ final class DeviceReadCache: Sendable {
             if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
             // At most once per lifetime, drop what expired: a connect storm reads every
             // device once, and 10,000 stale entries would stay for as long as the fleet idles.
-            if sweep && entries.count > 64 {
-                entries = entries.filter { now - $0.value.storedAt < Self.lifetime }
-            }
+            if sweep && entries.count > 64 { Self.dropExpired(&entries, now: now) }
             entries[guid] = Entry(device: device, generation: generation, storedAt: now)
         }
     }
