@@ -64,7 +64,8 @@ final class WorkerThreads: @unchecked Sendable {
     private var head = 0
     private var stopped = false
     private let maximumPending: Int
-    private let idleAfter: Duration
+    /// Seconds a thread waits for a job before `onIdle`.
+    private let idleSeconds: TimeInterval
     private let onIdle: @Sendable () -> Void
 
     init(
@@ -72,7 +73,8 @@ final class WorkerThreads: @unchecked Sendable {
         onIdle: @escaping @Sendable () -> Void = {}
     ) {
         self.maximumPending = maximumPending
-        self.idleAfter = idleAfter
+        let parts = idleAfter.components
+        self.idleSeconds = TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18
         self.onIdle = onIdle
         for index in 0..<count {
             let thread = Thread { [self] in self.run() }
@@ -108,7 +110,7 @@ final class WorkerThreads: @unchecked Sendable {
     private func run() {
         var ranSinceIdle = false
         while true {
-            switch self.next(waitingAtMost: ranSinceIdle ? self.idleAfter : nil) {
+            switch self.next(waitingAtMost: ranSinceIdle ? self.idleSeconds : nil) {
             case .job(let job):
                 job()
                 ranSinceIdle = true
@@ -123,10 +125,10 @@ final class WorkerThreads: @unchecked Sendable {
     }
 
     /// The next job; `.idle` when `limit` passed without one (nil: wait as long as it takes).
-    private func next(waitingAtMost limit: Duration?) -> Next {
+    private func next(waitingAtMost limit: TimeInterval?) -> Next {
         self.condition.lock()
         defer { self.condition.unlock() }
-        let deadline = limit.map { Date().addingTimeInterval(Self.seconds($0)) }
+        let deadline = limit.map { Date().addingTimeInterval($0) }
         while self.head == self.jobs.count && !self.stopped {
             if let deadline {
                 if !self.condition.wait(until: deadline) && self.head == self.jobs.count && !self.stopped {
@@ -148,10 +150,5 @@ final class WorkerThreads: @unchecked Sendable {
             self.head = 0
         }
         return .job(job)
-    }
-
-    private static func seconds(_ d: Duration) -> TimeInterval {
-        let c = d.components
-        return TimeInterval(c.seconds) + TimeInterval(c.attoseconds) / 1e18
     }
 }
