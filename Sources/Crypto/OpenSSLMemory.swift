@@ -3,7 +3,8 @@ internal import COpenSSLMemory
 /// Process-wide OpenSSL memory settings.
 public enum OpenSSLMemory {
     /// Serves OpenSSL's ~17 KB record buffers from recycled pools and its small objects from
-    /// size-class slabs instead of the heap (see COpenSSLMemory's pools.c and small.c for why). Call once, first thing in `main`, before any TLS or crypto use.
+    /// size-class slabs instead of the heap (see COpenSSLMemory's pools.c and small.c for why).
+    /// Call once, first thing in `main`, before any TLS or crypto use.
     /// Returns false when OpenSSL had already allocated (then nothing changes).
     @discardableResult
     public static func usePooledRecordBuffers() -> Bool {

@@ -9,7 +9,7 @@ import Testing
         #expect(RedirectionMode.kvm.startMessage == Vectors.startKVM)
         #expect(RedirectionMode.ider.startMessage == Vectors.startIDER)
         #expect(RedirectionMode(tag: ascii("KVMR")) == .kvm)
-        #expect(RedirectionMode(tag: ascii("XXXX")) == nil)
+        #expect(RedirectionMode(tag: ascii("QQQQ")) == nil)
         #expect(RedirectionMode(query: "SOL") == .sol)
     }
 
